@@ -1,0 +1,48 @@
+# OrgPortal — `make run` to try it, `make test` to test it. See README.md.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+PY := .venv/bin/python
+ADDR ?= 127.0.0.1:8000
+
+.PHONY: run test test-sqlite test-postgres lint format bench venv venv-dev clean
+
+.venv/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv .venv
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+.venv/.dev: .venv/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+venv: .venv/.runtime
+venv-dev: .venv/.dev
+
+run: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py demo_login
+	$(PY) manage.py runserver $(ADDR)
+
+test: lint test-sqlite test-postgres
+
+test-sqlite: venv-dev
+	env -u DATABASE_URL $(PY) -m pytest
+
+test-postgres: venv-dev
+	scripts/with-postgres $(PY) -m pytest
+
+lint: venv-dev
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run
+
+format: venv-dev
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
+
+bench: venv-dev
+	@echo "bench: no benchmarks yet (the scale issue adds them to bench/)"
+
+clean:
+	rm -rf .venv db.sqlite3 staticfiles

@@ -1,0 +1,234 @@
+"""The admin: the kernel's base ModelAdmin every app uses, and the unit tree."""
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
+from django.db.models.functions import Length
+from django.http import Http404
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+from . import access
+from .models import PATH_SEGMENT, Unit, UnitAssignment
+
+admin.site.site_header = _("组织部干部人才信息系统")
+admin.site.site_title = _("组织部干部人才信息系统")
+admin.site.index_title = _("业务管理")
+
+
+class UnitSubtreeFilter(admin.SimpleListFilter):
+    """ "所属单位": the records of a unit and every unit under it (top levels listed; any id accepted)."""
+
+    title = _("所属单位（含下级）")
+    parameter_name = "unit_subtree"
+
+    def lookups(self, request, model_admin):
+        paths = access.user_unit_paths(request.user)
+        top = min((len(p) for p in paths), default=PATH_SEGMENT) if paths else PATH_SEGMENT
+        units = (
+            access.scope(Unit.objects.all(), request.user)
+            .annotate(path_length=Length("path"))
+            .filter(path_length__lte=top + PATH_SEGMENT)  # the user's top units and one level below
+        )
+        return [(str(u.pk), ("　" * (u.depth - 1)) + u.name) for u in units.only("pk", "name", "path")]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        lookup = access.unit_path_field(queryset.model)
+        path = Unit.objects.filter(pk=self.value()).values_list("path", flat=True).first()
+        if path is None:
+            return queryset.none()
+        return queryset.filter(**{f"{lookup}__startswith": path})
+
+
+class MaskingHistoryHelper(HistoricalRecordContextHelper):
+    """History deltas with sensitive values masked for users without the permission."""
+
+    def __init__(self, model, historical_record, masked: tuple[str, ...]):
+        super().__init__(model, historical_record)
+        self.masked = masked
+
+    def prepare_delta_change_value(self, change, value):
+        if change.field in self.masked:
+            return access.mask(value)
+        return super().prepare_delta_change_value(change, value)
+
+
+class OrgAdmin(SimpleHistoryAdmin):
+    """Base admin for every domain model: jurisdiction, masking, history, subtree filter.
+
+    Apps declare list_display, list_filter, search_fields, list_select_related as usual.
+    """
+
+    list_per_page = 50
+    show_full_result_count = False  # one COUNT less on large lists
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        for name in getattr(model, "sensitive_fields", ()):
+            self._add_masked_display(name)
+
+    def _add_masked_display(self, name: str) -> None:
+        field = self.model._meta.get_field(name)
+
+        def display(obj):
+            return access.mask(getattr(obj, name))
+
+        display.short_description = field.verbose_name
+        display.admin_order_field = name
+        setattr(self, f"{name}__masked", display)
+
+    def _masked(self, request) -> tuple[str, ...]:
+        return access.masked_fields(self.model, request.user)
+
+    def get_queryset(self, request):
+        return access.scope(super().get_queryset(request), request.user)
+
+    def get_list_display(self, request):
+        masked = self._masked(request)
+        return [f"{n}__masked" if n in masked else n for n in super().get_list_display(request)]
+
+    def get_list_filter(self, request):
+        filters = list(super().get_list_filter(request))
+        if access.unit_path_field(self.model) is not None and UnitSubtreeFilter not in filters:
+            filters.insert(0, UnitSubtreeFilter)
+        return filters
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        masked = self._masked(request) if obj is not None else ()
+        if not masked:
+            return fieldsets
+        # On an existing record a user without the permission sees the masked value, read-only.
+        return [
+            (title, {**opts, "fields": [self._mask_name(f, masked) for f in opts["fields"]]})
+            for title, opts in fieldsets
+        ]
+
+    @staticmethod
+    def _mask_name(field, masked):
+        if isinstance(field, (list, tuple)):
+            return type(field)(f"{n}__masked" if n in masked else n for n in field)
+        return f"{field}__masked" if field in masked else field
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            readonly += [f"{n}__masked" for n in self._masked(request)]
+        return readonly
+
+    def _scope_formfield(self, db_field, request, kwargs):
+        related = db_field.remote_field.model
+        if "queryset" not in kwargs and hasattr(related, "jurisdiction"):
+            kwargs["queryset"] = access.scope(related._default_manager.all(), request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        self._scope_formfield(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        self._scope_formfield(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        user = request.user
+
+        class ScopedForm(form):
+            def _post_clean(self):
+                super()._post_clean()
+                try:
+                    access.check_writable(user, self.instance)
+                except ValidationError as error:
+                    self._update_errors(error)
+
+        ScopedForm.__name__ = form.__name__
+        return ScopedForm
+
+    # History pages: only records inside the jurisdiction, sensitive values masked.
+    def _check_history_scope(self, request, object_id):
+        if not self.get_queryset(request).filter(pk=object_id).exists() and not access.can_see_all(
+            request.user
+        ):
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._check_history_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._check_history_scope(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return MaskingHistoryHelper(self.model, historical_record, self._masked(request))
+
+
+class OrgInline(admin.TabularInline):
+    """Base inline for child records: scoped relation choices, one query per inline."""
+
+    extra = 0
+    show_change_link = True
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        OrgAdmin._scope_formfield(self, db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Unit)
+class UnitAdmin(OrgAdmin):
+    list_display = [
+        "tree_name",
+        "short_name",
+        "kind",
+        "admin_level",
+        "region_code",
+        "parent",
+        "sort_order",
+        "children_link",
+    ]
+    list_filter = ["kind", "admin_level"]
+    search_fields = ["name", "short_name", "region_code"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+    fields = ["name", "short_name", "kind", "admin_level", "region_code", "parent", "sort_order"]
+
+    @admin.display(description=_("单位名称"), ordering="path")
+    def tree_name(self, obj):
+        return format_html("{}{}", "　" * (obj.depth - 1), obj.name)
+
+    @admin.display(description=_("下级单位"))
+    def children_link(self, obj):
+        url = reverse("admin:orgportal_unit_changelist") + f"?unit_subtree={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, _("查看下级"))
+
+
+@admin.register(UnitAssignment)
+class UnitAssignmentAdmin(OrgAdmin):
+    list_display = ["user", "unit", "updated_at"]
+    search_fields = ["user__username", "unit__name"]
+    list_select_related = ["user", "unit"]
+    autocomplete_fields = ["unit"]
+    raw_id_fields = ["user"]
+
+
+class UnitAssignmentInline(OrgInline):
+    model = UnitAssignment
+    fk_name = "user"
+    autocomplete_fields = ["unit"]
+    verbose_name = _("管辖单位")
+    verbose_name_plural = _("管辖单位（用户可见这些单位及其下级单位的记录）")
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffUserAdmin(UserAdmin):
+    inlines = [*UserAdmin.inlines, UnitAssignmentInline]

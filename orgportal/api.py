@@ -1,0 +1,154 @@
+"""API conventions shared by every app: one router, base viewset and serializer, pagination,
+permissions, filters and the error format. Apps declare a queryset, a serializer and a filterset."""
+
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import DjangoModelPermissions
+from rest_framework.relations import ManyRelatedField, RelatedField
+from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from . import access
+
+router = DefaultRouter()
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class ModelPermissions(DjangoModelPermissions):
+    """Django model permissions, with `view` required for reading too."""
+
+    perms_map = {
+        **DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+        "OPTIONS": ["%(app_label)s.view_%(model_name)s"],
+    }
+
+
+def django_error_detail(error: DjangoValidationError):
+    """A Django ValidationError in DRF's shape: {field: [messages]} or [messages]."""
+    if hasattr(error, "error_dict"):
+        return {
+            ("non_field_errors" if field == "__all__" else field): messages
+            for field, messages in error.message_dict.items()
+        }
+    return {"non_field_errors": error.messages}
+
+
+def exception_handler(exc, context):
+    """DRF's standard error shape for model/service validation and protected deletes too."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(django_error_detail(exc))
+    elif isinstance(exc, ProtectedError):
+        names = sorted({str(obj._meta.verbose_name) for obj in exc.protected_objects})
+        return Response(
+            {"detail": _("该记录仍被其他记录引用（%s），不能删除") % "、".join(names)},
+            status=status.HTTP_409_CONFLICT,
+        )
+    return drf_exception_handler(exc, context)
+
+
+class OrgSerializer(serializers.ModelSerializer):
+    """Base serializer: choice labels, jurisdiction-scoped relations, masking, model validation.
+
+    - every coded field `x` also reads as `x_display` (the Chinese label);
+    - related-object choices are limited to the user's jurisdiction;
+    - sensitive fields are masked for users without orgportal.view_sensitive, and a masked value
+      sent back unchanged keeps the stored one;
+    - `Model.full_clean()` runs, so the model's rules answer here exactly as in the admin;
+    - the record as saved must lie inside the user's jurisdiction.
+    """
+
+    def _user(self):
+        request = self.context.get("request")
+        return getattr(request, "user", None)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        model = self.Meta.model
+        for name in list(fields):
+            try:
+                model_field = model._meta.get_field(name)
+            except Exception:
+                continue
+            if getattr(model_field, "choices", None) and f"{name}_display" not in fields:
+                fields[f"{name}_display"] = serializers.CharField(
+                    source=f"get_{name}_display", read_only=True, label=f"{model_field.verbose_name}（名称）"
+                )
+        user = self._user()
+        if user is not None:
+            for field in fields.values():
+                related = field.child_relation if isinstance(field, ManyRelatedField) else field
+                if isinstance(related, RelatedField) and getattr(related, "queryset", None) is not None:
+                    related.queryset = access.scope(related.queryset, user)
+        return fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        for name in access.masked_fields(type(instance), self._user()):
+            if name in data:
+                data[name] = access.mask(data[name])
+        return data
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        user = self._user()
+        if self.instance is not None:
+            for name in access.masked_fields(model, user):
+                current = getattr(self.instance, name)
+                if name in attrs and attrs[name] == access.mask(current) and current:
+                    del attrs[name]  # the masked value came back unchanged: keep the stored one
+        instance = self.instance if self.instance is not None else model()
+        m2m = {f.name for f in model._meta.many_to_many}
+        for name, value in attrs.items():
+            if name not in m2m:
+                setattr(instance, name, value)
+        writable = {name for name, f in self.fields.items() if not f.read_only}
+        writable |= {f.source for f in self.fields.values() if not f.read_only and f.source != "*"}
+        exclude = [f.name for f in model._meta.concrete_fields if f.name not in writable]
+        try:
+            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+            if user is not None:
+                access.check_writable(user, instance)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(django_error_detail(error)) from error
+        return attrs
+
+
+class SubtreeFilterSet(django_filters.FilterSet):
+    """Base filterset: `unit_subtree=<unit id>` keeps records of that unit and all units under it."""
+
+    unit_subtree = django_filters.NumberFilter(method="filter_unit_subtree", label=_("所属单位（含下级）"))
+
+    def filter_unit_subtree(self, queryset, name, value):
+        from .models import Unit
+
+        lookup = access.unit_path_field(queryset.model)
+        path = Unit.objects.filter(pk=value).values_list("path", flat=True).first()
+        if lookup is None:
+            return queryset
+        if path is None:
+            return queryset.none()
+        return queryset.filter(**{f"{lookup}__startswith": path})
+
+
+class OrgViewSet(viewsets.ModelViewSet):
+    """Base viewset: the declared queryset, scoped to the user's jurisdiction; model permissions."""
+
+    permission_classes = [ModelPermissions]
+    pagination_class = Pagination
+    ordering = ["id"]  # a stable default; apps declare ordering_fields and may override this
+
+    def get_queryset(self):
+        return access.scope(super().get_queryset(), self.request.user)

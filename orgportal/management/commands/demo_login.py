@@ -1,0 +1,29 @@
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+LOGIN_FILE = Path(settings.BASE_DIR) / "admin-login.txt"
+
+
+class Command(BaseCommand):
+    help = "确保存在超级管理员 admin，并打印其登录信息（密码首次生成后保存在 admin-login.txt）。"
+
+    def handle(self, *args, **options):
+        User = get_user_model()
+        password = LOGIN_FILE.read_text().strip() if LOGIN_FILE.exists() else ""
+        user = User.objects.filter(username="admin").first()
+        if user is None or not password or not user.check_password(password):
+            password = password or secrets.token_urlsafe(12)
+            if user is None:
+                user = User(username="admin", is_staff=True, is_superuser=True, first_name="系统管理员")
+            user.set_password(password)
+            user.save()
+            LOGIN_FILE.write_text(password + "\n")
+            LOGIN_FILE.chmod(0o600)
+        self.stdout.write(
+            "\n管理后台 http://127.0.0.1:8000/admin/   用户名 admin   密码 "
+            f"{password}\nAPI 文档  http://127.0.0.1:8000/api/docs/\n"
+        )

@@ -1,0 +1,42 @@
+from importlib import import_module
+from importlib.util import find_spec
+from time import perf_counter
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from orgportal import demo
+from orgportal.demo import DEMO_PASSWORD
+from orgportal.models import Unit
+
+
+def app_demo_modules():
+    """The apps' demo modules (`<app>/demo.py`), in settings order."""
+    for app in settings.ORGPORTAL_APPS:
+        if app in settings.INSTALLED_APPS and find_spec(app) and find_spec(f"{app}.demo"):
+            yield import_module(f"{app}.demo")
+
+
+class Command(BaseCommand):
+    help = "建立演示数据：单位树、各科室演示用户（密码相同），以及各应用的演示记录。可重复执行。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--if-empty", action="store_true", help="只在数据库中还没有单位时执行")
+        parser.add_argument("--password", default=DEMO_PASSWORD, help="演示用户的密码")
+        for module in app_demo_modules():
+            module.add_arguments(parser)
+
+    def handle(self, *args, **options):
+        if options["if_empty"] and Unit.objects.exists():
+            self.stdout.write("seed_demo: 数据库已有数据，跳过。")
+            return
+        started = perf_counter()
+        created = demo.seed_units()
+        self.stdout.write(f"seed_demo: 单位 {created} 个新建（共 {Unit.objects.count()} 个）")
+        for username, name, unit in demo.seed_users(options["password"]):
+            self.stdout.write(f"  演示用户 {username:14} {name}（{unit}）")
+        for module in app_demo_modules():
+            module.seed(options, self.stdout)
+        self.stdout.write(
+            f"seed_demo: 完成，用时 {perf_counter() - started:.1f} 秒；演示用户密码：{options['password']}"
+        )

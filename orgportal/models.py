@@ -1,0 +1,147 @@
+"""What every app shares: the base of domain models and the organisation-unit tree."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext_lazy as _
+
+from . import codes
+from .history import history_field
+from .validators import validate_region_code
+
+
+class OrgModel(models.Model):
+    """Base of every domain model: history, timestamps, and the declarations the kernel reads.
+
+    Subclasses declare:
+      jurisdiction      how a record reaches a Unit: a field path such as "unit" or "cadre__unit",
+                        "self" for Unit itself, or None for a global (unscoped) model
+      sensitive_fields  names masked for users without orgportal.view_sensitive
+    """
+
+    jurisdiction: str | None
+    sensitive_fields: tuple[str, ...] = ()
+
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True, editable=False, db_index=True)
+
+    history = history_field()
+
+    class Meta:
+        abstract = True
+
+
+PATH_SEGMENT = 9  # 8 digits and a "/": 255 characters hold 28 levels
+
+
+def path_segment(pk: int) -> str:
+    return f"{pk:08d}/"
+
+
+class Unit(OrgModel):
+    """An organisation unit; the tree defines jurisdiction for every app."""
+
+    jurisdiction = "self"
+
+    name = models.CharField(_("单位名称"), max_length=100)
+    short_name = models.CharField(_("简称"), max_length=30, blank=True)
+    kind = models.CharField(_("单位类别"), max_length=20, choices=codes.UnitKind.choices)
+    admin_level = models.CharField(_("机构规格"), max_length=20, choices=codes.AdminLevel.choices, blank=True)
+    region_code = models.CharField(
+        _("行政区划代码"),
+        max_length=6,
+        blank=True,
+        validators=[validate_region_code],
+        help_text=_("GB/T 2260 六位代码"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级单位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    sort_order = models.PositiveIntegerField(_("排序号"), default=0)
+    # Materialised path: "00000001/00000007/"; "this unit and everything under it" is one
+    # indexed prefix query (path LIKE '00000001/%').
+    path = models.CharField(_("路径"), max_length=255, editable=False, db_index=True, default="")
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        ordering = ["path"]
+        permissions = [
+            ("view_all_units", _("可查看全部单位的记录（不受管辖范围限制）")),
+            ("view_sensitive", _("可查看敏感个人信息（身份证号、健康状况、处分等）")),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        with transaction.atomic():
+            old_path = self.path
+            inserted = self.pk is None
+            if inserted:
+                super().save(*args, **kwargs)
+            new_path = self.prospective_path()
+            if new_path != old_path:
+                self.path = new_path
+                type(self).objects.filter(pk=self.pk).update(path=new_path)
+                if old_path:  # a move: the whole subtree follows in one statement
+                    type(self).objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                        path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
+                    )
+            if not inserted:
+                super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.parent_id
+            and self.pk
+            and (self.parent_id == self.pk or (self.path and self.parent.path.startswith(self.path)))
+        ):
+            raise ValidationError({"parent": _("不能把单位移到它自己或它的下级单位之下")})
+        if self.parent_id and len(self.parent.path) + PATH_SEGMENT > 255:
+            raise ValidationError({"parent": _("单位层级过深")})
+
+    @property
+    def depth(self) -> int:
+        return len(self.path) // PATH_SEGMENT
+
+    def prospective_path(self) -> str:
+        """The path this unit has once saved with its current parent (a prefix when not yet saved)."""
+        base = self.parent.path if self.parent_id else ""
+        return base + (path_segment(self.pk) if self.pk else "")
+
+    def subtree(self) -> models.QuerySet:
+        """This unit and everything under it, at any depth."""
+        return Unit.objects.filter(path__startswith=self.path)
+
+
+class UnitAssignment(OrgModel):
+    """A staff user's jurisdiction: the unit (and its subtree) whose records the user works on."""
+
+    jurisdiction = "unit"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="unit_assignments",
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("管辖单位"), on_delete=models.CASCADE, related_name="assignments"
+    )
+
+    class Meta:
+        verbose_name = _("用户管辖范围")
+        verbose_name_plural = _("用户管辖范围")
+        constraints = [models.UniqueConstraint(fields=["user", "unit"], name="unique_user_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.unit}"
