@@ -5,6 +5,5 @@ from orgportal.settings import *  # noqa: F403
 from orgportal.settings import INSTALLED_APPS
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]
-MIGRATION_MODULES = {"testapp": None}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
 ORGPORTAL_APPS = [*ORGPORTAL_APPS, "tests.testapp"]  # noqa: F405  (its API routes get mounted)
