@@ -43,8 +43,9 @@ def jurisdiction_registry() -> dict[type[models.Model], str | None]:
 
 
 def unit_path_field(model: type[models.Model]) -> str | None:
-    """The lookup reaching the unit's materialised path, e.g. "cadre__unit__path"; None if global."""
-    declared = model.jurisdiction
+    """The lookup reaching the unit's materialised path, e.g. "cadre__unit__path"; None if global
+    (models outside the project, such as User, are global)."""
+    declared = getattr(model, "jurisdiction", None)
     if declared is None:
         return None
     return "path" if declared == "self" else f"{declared}__path"
@@ -52,7 +53,7 @@ def unit_path_field(model: type[models.Model]) -> str | None:
 
 def unit_field(model: type[models.Model]) -> str | None:
     """The lookup reaching the Unit itself ("" for Unit), or None for a global model."""
-    declared = model.jurisdiction
+    declared = getattr(model, "jurisdiction", None)
     if declared is None:
         return None
     return "" if declared == "self" else declared
@@ -102,7 +103,7 @@ def scope(queryset: models.QuerySet, user) -> models.QuerySet:
 
 def anchor_unit_path(instance: models.Model) -> str | None:
     """The unit path a record has (or will have once saved); None if it reaches no unit yet."""
-    declared = type(instance).jurisdiction
+    declared = getattr(type(instance), "jurisdiction", None)
     if declared is None:
         return None
     if declared == "self":
@@ -119,7 +120,7 @@ def check_writable(user, instance: models.Model) -> None:
     """Raise ValidationError (on the field that places the record) unless the record, as it is
     about to be saved, lies inside the user's jurisdiction."""
     model = type(instance)
-    if model.jurisdiction is None:
+    if getattr(model, "jurisdiction", None) is None:
         return
     paths = user_unit_paths(user)
     if paths is None:

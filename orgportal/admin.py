@@ -124,7 +124,7 @@ class OrgAdmin(SimpleHistoryAdmin):
 
     def _scope_formfield(self, db_field, request, kwargs):
         related = db_field.remote_field.model
-        if "queryset" not in kwargs and hasattr(related, "jurisdiction"):
+        if "queryset" not in kwargs and access.unit_path_field(related) is not None:
             kwargs["queryset"] = access.scope(related._default_manager.all(), request.user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
