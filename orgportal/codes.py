@@ -333,6 +333,85 @@ class UnitKind(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+class CadreStatus(models.TextChoices):
+    """干部状态 (the department's own table)."""
+
+    SERVING = "serving", _("在职")
+    RETIRED = "retired", _("退休")
+    TRANSFERRED_OUT = "transferred_out", _("调出")
+    RESIGNED = "resigned", _("辞职")
+    DISMISSED = "dismissed", _("开除")
+    DECEASED = "deceased", _("去世")
+
+
+class MovementKind(models.TextChoices):
+    """任免/进退留转."""
+
+    HIRE = "hire", _("录用")
+    TRANSFER_IN = "transfer_in", _("调入")
+    APPOINTMENT = "appointment", _("任职")
+    PROMOTION = "promotion", _("提拔")
+    RANK_PROMOTION = "rank_promotion", _("晋升职级")
+    LATERAL = "lateral", _("平级交流")
+    CONVERSION = "conversion", _("转任")
+    REMOVAL = "removal", _("免职")
+    DEMOTION = "demotion", _("降职")
+    RETIREMENT = "retirement", _("退休")
+    TRANSFER_OUT = "transfer_out", _("调出")
+    RESIGNATION = "resignation", _("辞职")
+    DISMISSAL = "dismissal", _("开除")
+    DEATH = "death", _("去世")
+
+
+class WarningSource(models.TextChoices):
+    """预警来源."""
+
+    INACTION = "inaction", _("为官不为")
+    NEGATIVE_LIST = "negative_list", _("负面清单")
+    INQUIRY = "inquiry", _("函询")
+    ADMONITION = "admonition", _("诫勉")
+    PETITION = "petition", _("信访")
+    INSPECTION = "inspection", _("巡察")
+    AUDIT = "audit", _("审计")
+    OTHER = "other", _("其他")
+
+
+class SupervisionKind(models.TextChoices):
+    """提醒·函询·诫勉·谈话."""
+
+    REMINDER = "reminder", _("提醒")
+    INQUIRY = "inquiry", _("函询")
+    ADMONITION = "admonition", _("诫勉")
+    TALK = "talk", _("谈话")
+
+
+class CheckResult(models.TextChoices):
+    """凡提必核各项结果."""
+
+    PASSED = "passed", _("通过")
+    FAILED = "failed", _("未通过")
+    PENDING = "pending", _("待核查")
+
+
+class ArchiveItem(models.TextChoices):
+    """干部档案专项审核的审核项目."""
+
+    BIRTH_DATE = "birth_date", _("出生日期")
+    WORK_START = "work_start_date", _("参加工作时间")
+    PARTY_JOIN = "party_join_date", _("入党时间")
+    EDUCATION = "education", _("学历学位")
+    CADRE_IDENTITY = "cadre_identity", _("干部身份")
+    RESUME = "resume", _("工作经历")
+    OTHER = "other", _("其他")
+
+
+class ReviewStatus(models.TextChoices):
+    """档案审核状态."""
+
+    IN_PROGRESS = "in_progress", _("审核中")
+    DONE = "done", _("已完成")
+
+
 # --- ordering ---------------------------------------------------------------
 
 

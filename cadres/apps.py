@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CadresConfig(AppConfig):
+    name = "cadres"
+    verbose_name = _("干部管理")
+    default_auto_field = "django.db.models.BigAutoField"
