@@ -6,3 +6,6 @@ class CadresConfig(AppConfig):
     name = "cadres"
     verbose_name = _("干部管理")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import rules  # noqa: F401  (registers the reminder kinds)

@@ -1,6 +1,7 @@
 """The cadre record (干部任免审批表) and everything 干部科, 干监科 and 干档科 keep on a cadre."""
 
 import calendar
+import copy
 import datetime
 
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orgportal import codes
 from orgportal.models import OrgModel, Unit
+from orgportal.rules import annotate_flags, flagged
 from orgportal.validators import (
     age_on,
     normalize_id_number,
@@ -57,6 +59,31 @@ def birth_range_for_age(low: int, high: int, on: datetime.date) -> tuple[datetim
     return years_before(high + 1) + datetime.timedelta(days=1), years_before(low)
 
 
+REFORM_START = 2025 * 12  # 2025-01 as a month index: the statutory age starts rising (DOMAIN.md)
+# gender → (base age, months per one-month step, cap in months): 男 60→63, 女干部 55→58
+DEFAULT_RETIREMENT = {"1": (60, 4, 36), "2": (55, 4, 36)}
+
+
+def month_index(day: datetime.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def from_month_index(index: int) -> datetime.date:
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def retirement_delay(reached: int, step: int, cap: int) -> int:
+    """Months added to the base age for someone reaching it in month `reached` (an index)."""
+    return 0 if reached < REFORM_START else min(cap, (reached - REFORM_START) // step + 1)
+
+
+def retirement_month(birth_date: datetime.date, gender: str, policy=DEFAULT_RETIREMENT) -> datetime.date:
+    """到龄年月: the first month of statutory retirement (渐进式延迟法定退休年龄)."""
+    base, step, cap = policy.get(gender, policy["1"])
+    reached = month_index(birth_date) + base * 12
+    return from_month_index(reached + retirement_delay(reached, step, cap))
+
+
 class CadreQuerySet(models.QuerySet):
     def with_warning_level(self):
         """Annotate `warning_level`: the highest open warning's level (SQL, one subquery)."""
@@ -71,6 +98,14 @@ class CadreQuerySet(models.QuerySet):
             .values("level")[:1]
         )
         return self.annotate(warning_level=Subquery(open_warnings))
+
+    def with_reminders(self, rules: list, on: datetime.date | None = None):
+        """Annotate each active reminder rule's flag (see cadres.rules); one SQL query for the list."""
+        return annotate_flags(self, rules, on or timezone.localdate())
+
+    def due_reminders(self, rules: list, on: datetime.date | None = None):
+        """Cadres that break at least one of the reminder `rules` on the day (待提醒)."""
+        return flagged(self, rules, on or timezone.localdate())
 
     def under_sanction(self, on: datetime.date | None = None):
         return self.filter(Exists(Sanction.objects.in_force(on).filter(cadre=OuterRef("pk"))))
@@ -144,6 +179,7 @@ class Cadre(OrgModel):
     )
     rank = models.CharField(_("职级"), max_length=20, choices=codes.Rank.choices, blank=True, db_index=True)
     rank_since = models.DateField(_("任现职级时间"), null=True, blank=True)
+    probation_until = models.DateField(_("任职试用期满"), null=True, blank=True)
     management_category = models.CharField(
         _("管理类别"), max_length=20, choices=codes.ManagementCategory.choices, blank=True
     )
@@ -215,6 +251,11 @@ class Cadre(OrgModel):
     @property
     def age(self) -> int | None:
         return age_on(self.birth_date, timezone.localdate()) if self.birth_date else None
+
+    @property
+    def retirement_month(self) -> datetime.date | None:
+        """到龄年月 under the statutory schedule (DEFAULT_RETIREMENT)."""
+        return retirement_month(self.birth_date, self.gender) if self.birth_date else None
 
     @property
     def highest_education(self) -> str:
@@ -379,6 +420,15 @@ class Sanction(CadreChild):
         )
 
 
+STATUS_AFTER = {  # movements that end a cadre's service here; the unit stays as it was
+    codes.MovementKind.RETIREMENT: codes.CadreStatus.RETIRED,
+    codes.MovementKind.TRANSFER_OUT: codes.CadreStatus.TRANSFERRED_OUT,
+    codes.MovementKind.RESIGNATION: codes.CadreStatus.RESIGNED,
+    codes.MovementKind.DISMISSAL: codes.CadreStatus.DISMISSED,
+    codes.MovementKind.DEATH: codes.CadreStatus.DECEASED,
+}
+
+
 class Movement(CadreChild):
     """任免 / 进退留转: recorded through cadres.services.record_movement, which updates the cadre."""
 
@@ -410,6 +460,71 @@ class Movement(CadreChild):
         verbose_name = _("任免与进退留转")
         verbose_name_plural = _("任免与进退留转")
         ordering = ["cadre", "-date", "-id"]
+
+    def clean(self):
+        """The rules against the cadre's current post (提拔 raises the level …), checked when recording."""
+        super().clean()
+        if not self._state.adding or not self.cadre_id:
+            return
+        cadre, movement = self.cadre, self
+        M, errors = codes.MovementKind, {}
+        current_level, current_rank = cadre.level, cadre.rank
+        if movement.kind in (M.PROMOTION, M.DEMOTION):
+            if not movement.to_level:
+                errors["to_level"] = _("请填写新职务层次")
+            elif current_level:
+                raised = codes.level_order(movement.to_level) > codes.level_order(current_level)
+                lowered = codes.level_order(movement.to_level) < codes.level_order(current_level)
+                if movement.kind == M.PROMOTION and not raised:
+                    errors["to_level"] = (
+                        _("提拔的新职务层次必须高于现职务层次（%s）") % cadre.get_level_display()
+                    )
+                if movement.kind == M.DEMOTION and not lowered:
+                    errors["to_level"] = (
+                        _("降职的新职务层次必须低于现职务层次（%s）") % cadre.get_level_display()
+                    )
+        if movement.kind == M.RANK_PROMOTION:
+            if not movement.to_rank:
+                errors["to_rank"] = _("请填写新职级")
+            elif current_rank and codes.rank_order(movement.to_rank) <= codes.rank_order(current_rank):
+                errors["to_rank"] = _("晋升的新职级必须高于现职级（%s）") % cadre.get_rank_display()
+        if (
+            movement.kind == M.LATERAL
+            and movement.to_level
+            and current_level
+            and movement.to_level != current_level
+        ):
+            errors["to_level"] = _("平级交流不改变职务层次")
+        if cadre.status != codes.CadreStatus.SERVING and movement.kind not in (M.HIRE, M.TRANSFER_IN):
+            errors["kind"] = _("该干部当前状态为「%s」，只能录用或调入") % cadre.get_status_display()
+        if errors:
+            raise ValidationError(errors)
+        after = copy.copy(cadre)
+        self.apply_to(after)
+        try:
+            after.full_clean(validate_constraints=False)
+        except ValidationError as error:  # the cadre's own rules, as this movement would leave it
+            raise ValidationError(
+                {
+                    "date" if name in ("post_since", "rank_since") else "__all__": messages
+                    for name, messages in error.message_dict.items()
+                }
+            ) from error
+
+    def apply_to(self, cadre: "Cadre") -> None:
+        """Bring the cadre's current unit, post, level, rank and status to what this movement makes them."""
+        if self.kind in STATUS_AFTER:
+            cadre.status = STATUS_AFTER[self.kind]
+            return
+        cadre.status = codes.CadreStatus.SERVING
+        if self.to_unit_id is not None:
+            cadre.unit = self.to_unit
+        if self.to_post and self.to_post != cadre.post:
+            cadre.post, cadre.post_since = self.to_post, self.date
+        if self.to_level:
+            cadre.level = self.to_level
+        if self.to_rank and self.to_rank != cadre.rank:
+            cadre.rank, cadre.rank_since = self.to_rank, self.date
 
 
 class Warning(CadreChild):

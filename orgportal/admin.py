@@ -1,5 +1,6 @@
 """The admin: the kernel's base ModelAdmin every app uses, and the unit tree."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -12,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from . import access
-from .models import PATH_SEGMENT, Unit, UnitAssignment
+from . import access, rules
+from .models import PATH_SEGMENT, Rule, Unit, UnitAssignment
+from .rules import PURPOSES
 
 admin.site.site_header = _("组织部干部人才信息系统")
 admin.site.site_title = _("组织部干部人才信息系统")
@@ -44,6 +46,23 @@ class UnitSubtreeFilter(admin.SimpleListFilter):
         if path is None:
             return queryset.none()
         return queryset.filter(**{f"{lookup}__startswith": path})
+
+
+def derived_list_filter(parameter: str, title, choices, apply) -> type[admin.SimpleListFilter]:
+    """An admin list filter from choices and a queryset function `apply(queryset, value)` — the
+    same function an app's API filterset uses, so both lists filter alike."""
+
+    class DerivedFilter(admin.SimpleListFilter):
+        def lookups(self, request, model_admin):
+            return choices
+
+        def queryset(self, request, queryset):
+            return apply(queryset, self.value()) if self.value() else queryset
+
+    DerivedFilter.title = title
+    DerivedFilter.parameter_name = parameter
+    DerivedFilter.__name__ = f"{parameter.title().replace('_', '')}Filter"
+    return DerivedFilter
 
 
 class MaskingHistoryHelper(HistoricalRecordContextHelper):
@@ -94,7 +113,8 @@ class OrgAdmin(SimpleHistoryAdmin):
         return [f"{n}__masked" if n in masked else n for n in super().get_list_display(request)]
 
     def get_list_filter(self, request):
-        filters = list(super().get_list_filter(request))
+        masked = self._masked(request)  # filtering on a masked field would reveal its values
+        filters = [f for f in super().get_list_filter(request) if not (isinstance(f, str) and f in masked)]
         if access.unit_path_field(self.model) is not None and UnitSubtreeFilter not in filters:
             filters.insert(0, UnitSubtreeFilter)
         return filters
@@ -232,3 +252,36 @@ admin.site.unregister(User)
 @admin.register(User)
 class StaffUserAdmin(UserAdmin):
     inlines = [*UserAdmin.inlines, UnitAssignmentInline]
+
+
+class RuleForm(forms.ModelForm):
+    kind = forms.ChoiceField(label=_("规则类型"), choices=())
+
+    class Meta:
+        model = Rule
+        fields = ["purpose", "kind", "name", "params", "active", "sort_order"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [
+            (code, f"{label}（{dict(PURPOSES)[rules.KINDS[code].purpose]}）")
+            for code, label in rules.kind_choices()
+        ]
+        self.fields["params"].help_text = _("按规则类型填写，未填的参数取默认值：") + "；".join(
+            f"{kind.label}: "
+            + "，".join(f"{name}={p.default}（{p.label}）" for name, p in kind.params.items())
+            for kind in rules.KINDS.values()
+        )
+
+
+@admin.register(Rule)
+class RuleAdmin(OrgAdmin):
+    form = RuleForm
+    list_display = ["name", "purpose", "kind_label", "params", "active", "sort_order"]
+    list_filter = ["purpose", "active"]
+    list_editable = ["active", "sort_order"]
+    search_fields = ["name", "kind"]
+
+    @admin.display(description=_("规则类型"), ordering="kind")
+    def kind_label(self, obj):
+        return obj.kind_label

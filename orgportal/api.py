@@ -96,19 +96,26 @@ class OrgSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         for name in access.masked_fields(type(instance), self._user()):
-            if name in data:
-                data[name] = access.mask(data[name])
+            for key in (name, f"{name}_display"):
+                if key in data:
+                    data[key] = access.mask(data[key])
         return data
+
+    def to_internal_value(self, data):
+        masked = access.masked_fields(self.Meta.model, self._user()) if self.instance is not None else ()
+        echoed = [
+            name
+            for name in masked
+            if getattr(self.instance, name) and data.get(name) == access.mask(getattr(self.instance, name))
+        ]
+        if echoed:  # a masked value sent back unchanged: keep the stored one
+            data = {**data, **{name: getattr(self.instance, name) for name in echoed}}
+        return super().to_internal_value(data)
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
         model = self.Meta.model
         user = self._user()
-        if self.instance is not None:
-            for name in access.masked_fields(model, user):
-                current = getattr(self.instance, name)
-                if name in attrs and attrs[name] == access.mask(current) and current:
-                    del attrs[name]  # the masked value came back unchanged: keep the stored one
         instance = self.instance if self.instance is not None else model()
         m2m = {f.name for f in model._meta.many_to_many}
         for name, value in attrs.items():
@@ -144,7 +151,15 @@ class SubtreeFilterSet(django_filters.FilterSet):
 
 
 class OrgViewSet(viewsets.ModelViewSet):
-    """Base viewset: the declared queryset, scoped to the user's jurisdiction; model permissions."""
+    """Base viewset: the declared queryset, scoped to the user's jurisdiction; model permissions.
+
+    `create_service`: a service function called as `service(**validated_data, by=user)` instead
+    of a plain save (records whose creation has rules, e.g. movements); `read_only_after_create`
+    leaves out PUT/PATCH/DELETE for records changed only through services.
+    """
+
+    create_service = None
+    read_only_after_create = False
 
     permission_classes = [ModelPermissions]
     pagination_class = Pagination
@@ -152,3 +167,55 @@ class OrgViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return access.scope(super().get_queryset(), self.request.user)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.read_only_after_create:
+            cls.http_method_names = ["get", "post", "head", "options"]
+
+    def perform_create(self, serializer):
+        if self.create_service is None:
+            return super().perform_create(serializer)
+        serializer.instance = type(self).create_service(**serializer.validated_data, by=self.request.user)
+
+
+def register(
+    prefix: str,
+    model,
+    *,
+    viewset=OrgViewSet,
+    serializer=None,
+    fields="__all__",
+    read_only_fields=(),
+    filterset_fields=(),
+    search_fields=(),
+    ordering_fields=("id",),
+    select_related=(),
+    **attrs,
+):
+    """Declare a model's API resource in one call: serializer, filterset and viewset on the router."""
+    name = model.__name__
+    if serializer is None:
+        meta = type(
+            "Meta", (), {"model": model, "fields": fields, "read_only_fields": list(read_only_fields)}
+        )
+        serializer = type(
+            f"{name}Serializer", (OrgSerializer,), {"Meta": meta, "__module__": model.__module__}
+        )
+    filter_meta = type("Meta", (), {"model": model, "fields": list(filterset_fields)})
+    filterset = type(
+        f"{name}Filter", (SubtreeFilterSet,), {"Meta": filter_meta, "__module__": model.__module__}
+    )
+    body = {
+        "queryset": model._default_manager.select_related(*select_related),
+        "serializer_class": serializer,
+        "filterset_class": filterset,
+        "search_fields": list(search_fields),
+        "ordering_fields": list(ordering_fields),
+        "__doc__": f"{model._meta.verbose_name}",
+        "__module__": model.__module__,
+        **attrs,
+    }
+    viewset_class = type(f"{name}ViewSet", (viewset,), body)
+    router.register(prefix, viewset_class)
+    return viewset_class

@@ -7,7 +7,7 @@ from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
-from . import codes
+from . import codes, rules
 from .history import history_field
 from .validators import validate_region_code
 
@@ -145,3 +145,50 @@ class UnitAssignment(OrgModel):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.unit}"
+
+
+class Rule(OrgModel):
+    """A department policy that flags records, as data (see orgportal.rules): a kind registered by
+    an app, its parameters, and whether it is on."""
+
+    jurisdiction = None  # the same policy for every unit
+
+    purpose = models.CharField(_("用途"), max_length=20, choices=rules.PURPOSES)
+    kind = models.CharField(_("规则类型"), max_length=40)
+    name = models.CharField(_("名称"), max_length=100)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    active = models.BooleanField(_("启用"), default=True)
+    sort_order = models.PositiveIntegerField(_("排序号"), default=0)
+
+    class Meta:
+        verbose_name = _("规则")
+        verbose_name_plural = _("规则")
+        ordering = ["purpose", "sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        kind = rules.KINDS.get(self.kind)
+        if kind is None or kind.purpose != self.purpose:
+            raise ValidationError({"kind": _("「%s」不是此用途可用的规则类型") % self.kind})
+        if not isinstance(self.params, dict):
+            raise ValidationError({"params": _('参数应为对象，例如 {"years": 5}')})
+        unknown = set(self.params) - set(kind.params)
+        if unknown:
+            raise ValidationError({"params": _("未知参数：%s") % "、".join(sorted(unknown))})
+        for name, param in kind.params.items():
+            if name in self.params:
+                try:
+                    self.params[name] = param.kind(self.params[name])
+                except (TypeError, ValueError):
+                    raise ValidationError({"params": _("参数「%s」的值无效") % param.label}) from None
+
+    def effective_params(self) -> dict:
+        return rules.KINDS[self.kind].with_defaults(self.params or {})
+
+    @property
+    def kind_label(self) -> str:
+        kind = rules.KINDS.get(self.kind)
+        return str(kind.label) if kind else self.kind

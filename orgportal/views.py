@@ -3,9 +3,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from .api import OrgViewSet, router
+from .api import OrgViewSet, register, router
 from .filters import UnitAssignmentFilter, UnitFilter
-from .models import Unit, UnitAssignment
+from .models import Rule, Unit, UnitAssignment
 from .serializers import UnitAssignmentSerializer, UnitSerializer, UnitTreeSerializer
 
 
@@ -73,3 +73,4 @@ class UnitAssignmentViewSet(OrgViewSet):
 
 router.register("units", UnitViewSet)
 router.register("unit-assignments", UnitAssignmentViewSet)
+register("rules", Rule, filterset_fields=["purpose", "kind", "active"], search_fields=["name"])

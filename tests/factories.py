@@ -1,12 +1,34 @@
 """factory_boy factories for every model, shared by the tests and seed_demo."""
 
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.utils import timezone
+from factory.random import randgen
 
+from cadres import demo as cadre_demo
+from cadres.models import (
+    AnnualAssessment,
+    ArchiveFinding,
+    ArchiveReview,
+    Cadre,
+    FamilyMember,
+    Movement,
+    PersonalMattersReport,
+    PromotionCheck,
+    ResumeEntry,
+    Reward,
+    Sanction,
+    SupervisionMeasure,
+    Warning,
+    add_months,
+)
 from orgportal import codes
 from orgportal.demo import DEMO_PASSWORD
-from orgportal.models import Unit, UnitAssignment
+from orgportal.models import Rule, Unit, UnitAssignment
+from orgportal.validators import format_year_month
 
 
 class UnitFactory(factory.django.DjangoModelFactory):
@@ -47,9 +69,244 @@ class UserFactory(factory.django.DjangoModelFactory):
             UnitAssignment.objects.create(user=self, unit=unit)
 
 
+class RuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Rule
+
+    purpose = "reminder"
+    kind = "long_in_post"
+    name = factory.Sequence(lambda n: f"任现职满{n % 20 + 1}年")
+    params = factory.LazyAttribute(lambda o: {"years": int(o.name[4:-1])})
+
+
 class UnitAssignmentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = UnitAssignment
 
     user = factory.SubFactory(UserFactory)
     unit = factory.SubFactory(UnitFactory)
+
+
+# --- cadres ---------------------------------------------------------------------------------
+# Values come from the generators in cadres.demo, drawn from factory_boy's random generator
+# (factory.random.reseed_random makes them repeatable). Dates and the ID number follow the
+# fields they depend on, so overriding birth_date or gender keeps the record valid.
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+class CadreFactory(factory.django.DjangoModelFactory):
+    """A valid serving cadre: ID number agreeing with birth month and gender, dates in order."""
+
+    class Meta:
+        model = Cadre
+
+    class Params:
+        education = factory.LazyAttribute(lambda o: cadre_demo.pick_education(randgen, o.birth_date))
+        posting = factory.LazyAttribute(
+            lambda o: cadre_demo.posting_for(
+                randgen,
+                o.unit.name,
+                o.unit.kind,
+                o.unit.admin_level,
+                o.birth_date,
+                o.work_start_date,
+                _today(),
+            )
+        )
+
+    gender = factory.LazyFunction(lambda: cadre_demo.pick_gender(randgen))
+    name = factory.LazyAttribute(lambda o: cadre_demo.chinese_name(randgen, o.gender))
+    birth_date = factory.LazyAttribute(lambda o: cadre_demo.birth_month_for(randgen, o.gender, _today()))
+    ethnicity = factory.LazyFunction(lambda: cadre_demo.pick_ethnicity(randgen))
+    id_number = factory.LazyAttributeSequence(
+        lambda o, n: cadre_demo.id_number_for(n, o.birth_date, o.gender)
+    )
+    native_place = factory.LazyAttribute(lambda o: cadre_demo.native_place_of(o.id_number))
+    birthplace = factory.SelfAttribute("native_place")
+    political_status = factory.LazyFunction(lambda: cadre_demo.pick_political_status(randgen))
+    party_join_date = factory.LazyAttribute(
+        lambda o: cadre_demo.party_join_for(randgen, o.birth_date, o.political_status, _today())
+    )
+    work_start_date = factory.LazyAttribute(
+        lambda o: cadre_demo.work_start_for(randgen, o.birth_date, o.ft_education, _today())
+    )
+    health = "良好"  # not "健康", which the page shows anyway inside the label 健康状况
+    ft_education = factory.LazyAttribute(lambda o: o.education.ft_education)
+    ft_degree = factory.LazyAttribute(lambda o: o.education.ft_degree)
+    ft_school = factory.LazyAttribute(lambda o: o.education.ft_school)
+    pt_education = factory.LazyAttribute(lambda o: o.education.pt_education)
+    pt_degree = factory.LazyAttribute(lambda o: o.education.pt_degree)
+    pt_school = factory.LazyAttribute(lambda o: o.education.pt_school)
+    unit = factory.SubFactory(UnitFactory)
+    post = factory.LazyAttribute(lambda o: o.posting.post)
+    post_since = factory.LazyAttribute(
+        lambda o: cadre_demo.post_since_for(randgen, o.work_start_date, _today())
+    )
+    level = factory.LazyAttribute(lambda o: o.posting.level)
+    rank = factory.LazyAttribute(lambda o: o.posting.rank)
+    rank_since = factory.LazyAttribute(lambda o: o.post_since if o.rank else None)
+    management_category = factory.LazyAttribute(lambda o: o.posting.management_category)
+    status = codes.CadreStatus.SERVING
+
+
+class CadreChildFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        abstract = True
+
+    cadre = factory.SubFactory(CadreFactory)
+
+
+def _since_work_start(o, years: int = 1) -> datetime.date:
+    """A date `years` after the cadre started work, not after today."""
+    start = o.cadre.work_start_date or datetime.date(2010, 7, 1)
+    return min(add_months(start, 12 * years), _today())
+
+
+class ResumeEntryFactory(CadreChildFactory):
+    class Meta:
+        model = ResumeEntry
+
+    start = factory.LazyAttribute(lambda o: o.cadre.post_since or _since_work_start(o))
+    end = None
+    text = factory.LazyAttribute(lambda o: o.cadre.post or f"{o.cadre.unit.name}科员")
+
+
+class FamilyMemberFactory(CadreChildFactory):
+    class Meta:
+        model = FamilyMember
+
+    relation = "父亲"
+    name = factory.LazyAttribute(lambda o: cadre_demo.chinese_name(randgen, "1", o.cadre.name[:1]))
+    birth_date = factory.LazyAttribute(lambda o: add_months(o.cadre.birth_date, -12 * 27))
+    political_status = codes.PoliticalStatus.MASSES
+    employer_post = "退休"
+
+
+class AnnualAssessmentFactory(CadreChildFactory):
+    """Years count back from last year, so several for one cadre do not clash (30 before repeating)."""
+
+    class Meta:
+        model = AnnualAssessment
+
+    year = factory.Sequence(lambda n: _today().year - 1 - n % 30)
+    result = codes.AssessmentResult.COMPETENT
+
+
+class RewardFactory(CadreChildFactory):
+    class Meta:
+        model = Reward
+
+    date = factory.LazyAttribute(lambda o: _since_work_start(o, 3))
+    name = "嘉奖"
+    issuer = "遵义市人民政府"
+    doc_number = factory.LazyAttributeSequence(lambda o, n: f"遵府表〔{o.date.year}〕{n + 1}号")
+
+
+class SanctionFactory(CadreChildFactory):
+    """A 政务记过 decided a month ago, so in force; save() fills kind and the influence period."""
+
+    class Meta:
+        model = Sanction
+
+    sanction = codes.Sanction.ADMIN_DEMERIT
+    decided_on = factory.LazyFunction(lambda: _today() - datetime.timedelta(days=30))
+    issuer = "遵义市监察委员会"
+    doc_number = factory.LazyAttributeSequence(lambda o, n: f"遵监处〔{o.decided_on.year}〕{n + 1}号")
+    reason = "违反工作纪律，履职不力，造成不良影响"
+
+
+class MovementFactory(CadreChildFactory):
+    """A 平级交流 into the cadre's current post, which Movement.clean() accepts against the cadre."""
+
+    class Meta:
+        model = Movement
+
+    kind = codes.MovementKind.LATERAL
+    date = factory.LazyAttribute(lambda o: o.cadre.post_since or _since_work_start(o))
+    doc_number = factory.LazyAttributeSequence(lambda o, n: f"遵组任〔{o.date.year}〕{n + 1}号")
+    from_unit = factory.SubFactory(UnitFactory)
+    from_post = factory.LazyAttribute(lambda o: f"{o.from_unit.name}副局长")
+    from_level = factory.LazyAttribute(lambda o: o.cadre.level)
+    from_rank = factory.LazyAttribute(lambda o: o.cadre.rank)
+    to_unit = factory.LazyAttribute(lambda o: o.cadre.unit)
+    to_post = factory.LazyAttribute(lambda o: o.cadre.post)
+    to_level = factory.LazyAttribute(lambda o: o.cadre.level)
+    to_rank = factory.LazyAttribute(lambda o: o.cadre.rank)
+
+
+class WarningFactory(CadreChildFactory):
+    """An open 黄色 warning raised ten days ago."""
+
+    class Meta:
+        model = Warning
+
+    level = codes.WarningLevel.YELLOW
+    source = codes.WarningSource.INACTION
+    raised_on = factory.LazyFunction(lambda: _today() - datetime.timedelta(days=10))
+    closed_on = None
+    note = "群众反映工作推进迟缓，经核实部分属实"
+
+
+class SupervisionMeasureFactory(CadreChildFactory):
+    class Meta:
+        model = SupervisionMeasure
+
+    kind = codes.SupervisionKind.REMINDER
+    date = factory.LazyFunction(lambda: _today() - datetime.timedelta(days=20))
+    reason = "履职尽责不够到位"
+    handled_by = "市委组织部干监科"
+    outcome = "已提醒，本人表示认真整改"
+
+
+class PersonalMattersReportFactory(CadreChildFactory):
+    """A checked report found inconsistent (so every sensitive field has a value).
+
+    Years count back from last year, so several for one cadre do not clash (25 before repeating).
+    """
+
+    class Meta:
+        model = PersonalMattersReport
+
+    year = factory.Sequence(lambda n: _today().year - 1 - n % 25)
+    submitted_on = factory.LazyAttribute(lambda o: datetime.date(o.year, 1, 20))
+    checked_on = factory.LazyAttribute(lambda o: datetime.date(o.year, 6, 15))
+    consistent = False
+    discrepancy = "漏报本人名下房产一处"
+    handling = "批评教育，责令补报"
+
+
+class PromotionCheckFactory(CadreChildFactory):
+    class Meta:
+        model = PromotionCheck
+
+    proposed_post = factory.LazyAttribute(lambda o: f"{o.cadre.unit.name}局长")
+    checked_on = factory.LazyFunction(_today)
+
+
+class ArchiveReviewFactory(CadreChildFactory):
+    class Meta:
+        model = ArchiveReview
+
+    reviewed_on = factory.LazyFunction(lambda: _today() - datetime.timedelta(days=20))
+    reviewer = factory.LazyFunction(lambda: cadre_demo.chinese_name(randgen, cadre_demo.pick_gender(randgen)))
+    status = codes.ReviewStatus.DONE
+    conclusion = "档案材料齐全规范，“三龄二历一身份”认定无误"
+
+
+class ArchiveFindingFactory(factory.django.DjangoModelFactory):
+    """An open finding: the system's 出生年月 one month off the archive's."""
+
+    class Meta:
+        model = ArchiveFinding
+
+    review = factory.SubFactory(ArchiveReviewFactory)
+    item = codes.ArchiveItem.BIRTH_DATE
+    recorded_value = factory.LazyAttribute(
+        lambda o: format_year_month(add_months(o.review.cadre.birth_date, 1))
+    )
+    archive_value = factory.LazyAttribute(lambda o: format_year_month(o.review.cadre.birth_date))
+    resolved = False
+    note = ""

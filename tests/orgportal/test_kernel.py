@@ -1,5 +1,6 @@
 """The kernel's cross-cutting guarantees: registry, settings, schema, demo data, groups, history."""
 
+import io
 import os
 import subprocess
 import sys
@@ -27,8 +28,9 @@ def test_every_domain_model_declares_jurisdiction_and_plugs_into_every_mechanism
     for model_admin in admin.site._registry.values():
         admin_models |= {inline.model for inline in model_admin.inlines}
     factory_models = {
-        f._meta.model for f in vars(factories).values() if isinstance(getattr(f, "_meta", None), object)
-        and hasattr(getattr(f, "_meta", None), "model")
+        f._meta.model
+        for f in vars(factories).values()
+        if isinstance(getattr(f, "_meta", None), object) and hasattr(getattr(f, "_meta", None), "model")
     }
     problems = []
     for model in access.domain_models():
@@ -109,14 +111,16 @@ def test_section_groups_exist_with_permissions():
 
 @pytest.mark.django_db
 def test_seed_demo_builds_tree_and_is_idempotent(django_user_model):
-    call_command("seed_demo", stdout=open(os.devnull, "w"))
+    call_command("seed_demo", "--cadres", "0", stdout=io.StringIO())
     units = Unit.objects.count()
-    call_command("seed_demo", stdout=open(os.devnull, "w"))
+    call_command("seed_demo", "--cadres", "0", stdout=io.StringIO())
     assert Unit.objects.count() == units
     counties = Unit.objects.filter(kind="county")
     assert 6 <= counties.count() <= 10
     assert Unit.objects.filter(kind="township", parent__in=counties).count() >= 6 * counties.count()
-    assert Unit.objects.filter(kind="institution").exists() and Unit.objects.filter(kind="enterprise").exists()
+    assert (
+        Unit.objects.filter(kind="institution").exists() and Unit.objects.filter(kind="enterprise").exists()
+    )
     assert all(u.path == u.prospective_path() for u in Unit.objects.select_related("parent"))
     county_user = django_user_model.objects.get(username="county_hhg")
     assert county_user.check_password(factories.DEMO_PASSWORD)
@@ -147,7 +151,12 @@ def test_schema_generates_without_warnings():
 
 
 def test_check_deploy_reports_only_what_the_reverse_proxy_owns():
-    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "x" * 60 + "-real-secret-Y7#kQ", "ALLOWED_HOSTS": "org.example"}
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "x" * 60 + "-real-secret-Y7#kQ",
+        "ALLOWED_HOSTS": "org.example",
+    }
     env["DJANGO_SETTINGS_MODULE"] = "orgportal.settings"
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, capture_output=True, text=True, env=env

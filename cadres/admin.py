@@ -1,0 +1,367 @@
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from orgportal import access
+from orgportal.admin import OrgAdmin, OrgInline, derived_list_filter
+
+from . import models, services
+from .filters import DERIVED_FILTERS
+from .rules import by_reminder, reminder_reasons, reminder_rules_for
+
+
+def derived(parameter):
+    return derived_list_filter(parameter, *DERIVED_FILTERS[parameter])
+
+
+class ResumeInline(OrgInline):
+    model = models.ResumeEntry
+
+
+class FamilyInline(OrgInline):
+    model = models.FamilyMember
+
+
+class AssessmentInline(OrgInline):
+    model = models.AnnualAssessment
+
+
+class RewardInline(OrgInline):
+    model = models.Reward
+
+
+class ReadOnlyInline(OrgInline):
+    """Shown on the cadre page; written through its own page (a service or a sensitive record)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MovementInline(ReadOnlyInline):
+    model = models.Movement
+    fields = ["kind", "date", "doc_number", "to_unit", "to_post", "to_level", "to_rank"]
+
+
+class WarningInline(ReadOnlyInline):
+    model = models.Warning
+    fields = ["level", "source", "raised_on", "closed_on"]
+
+
+class SanctionInline(ReadOnlyInline):
+    model = models.Sanction
+    fields = ["sanction", "decided_on", "doc_number", "influence_months", "influence_until"]
+
+
+class ReminderFilter(admin.SimpleListFilter):
+    title = _("待提醒")
+    parameter_name = "reminder"
+
+    def lookups(self, request, model_admin):
+        return [("any", _("全部待提醒")), *((str(r.pk), r.name) for r in reminder_rules_for(request))]
+
+    def queryset(self, request, queryset):
+        return by_reminder(queryset, self.value(), reminder_rules_for(request)) if self.value() else queryset
+
+
+@admin.register(models.Cadre)
+class CadreAdmin(OrgAdmin):
+    list_display = [
+        "name",
+        "gender",
+        "birth_date",
+        "age",
+        "ethnicity",
+        "political_status",
+        "unit",
+        "post",
+        "level",
+        "rank",
+        "highest_education",
+        "id_number",
+        "status",
+        "warning",
+        "reminders",
+    ]
+    list_display_links = ["name"]
+    list_filter = [
+        "gender",
+        derived("non_party"),
+        derived("minority"),
+        "political_status",
+        derived("education_level"),
+        "level",
+        "rank",
+        "management_category",
+        "status",
+        derived("age_band"),
+        derived("warning_level"),
+        derived("under_sanction"),
+        ReminderFilter,
+        "ethnicity",
+    ]
+    search_fields = ["name", "id_number", "post"]
+    list_select_related = ["unit"]
+    autocomplete_fields = ["unit"]
+    readonly_fields = ["status"]
+    fieldsets = [
+        (
+            _("基本信息"),
+            {
+                "fields": [
+                    ("name", "gender"),
+                    ("birth_date", "ethnicity"),
+                    ("native_place", "birthplace"),
+                    "id_number",
+                    ("political_status", "party_join_date"),
+                    ("work_start_date", "health"),
+                    "professional_title",
+                    "expertise",
+                    "photo",
+                ]
+            },
+        ),
+        (
+            _("学历学位"),
+            {
+                "fields": [
+                    ("ft_education", "ft_degree"),
+                    "ft_school",
+                    ("pt_education", "pt_degree"),
+                    "pt_school",
+                ]
+            },
+        ),
+        (
+            _("现任职务"),
+            {
+                "fields": [
+                    "unit",
+                    "post",
+                    "post_since",
+                    ("level", "rank"),
+                    "rank_since",
+                    "management_category",
+                    "status",
+                    "note",
+                ]
+            },
+        ),
+    ]
+    inlines = [
+        ResumeInline,
+        FamilyInline,
+        AssessmentInline,
+        RewardInline,
+        MovementInline,
+        WarningInline,
+        SanctionInline,
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_warning_level().with_reminders(reminder_rules_for(request))
+
+    @admin.display(description=_("提醒"))
+    def reminders(self, obj):  # stands in for the per-request column built in get_list_display
+        return ""
+
+    def get_list_display(self, request):
+        rules = reminder_rules_for(request)
+
+        @admin.display(description=_("提醒"))
+        def reminders(obj):
+            return "；".join(reminder_reasons(obj, rules))
+
+        return [reminders if name == "reminders" else name for name in super().get_list_display(request)]
+
+    def get_inlines(self, request, obj):
+        inlines = super().get_inlines(request, obj)
+        if not access.can_view_sensitive(request.user):  # discipline records are sensitive
+            inlines = [i for i in inlines if i is not SanctionInline]
+        return inlines
+
+    @admin.display(description=_("年龄"), ordering="-birth_date")
+    def age(self, obj):
+        return obj.age
+
+    @admin.display(description=_("最高学历"))
+    def highest_education(self, obj):
+        return obj.highest_education_label
+
+    @admin.display(description=_("预警"), ordering="warning_level")
+    def warning(self, obj):
+        level = obj.current_warning_level
+        return models.codes.WarningLevel(level).label if level else ""
+
+
+class CadreChildAdmin(OrgAdmin):
+    list_select_related = ["cadre", "cadre__unit"]
+    search_fields = ["cadre__name"]
+    autocomplete_fields = ["cadre"]
+
+
+@admin.register(models.ResumeEntry)
+class ResumeEntryAdmin(CadreChildAdmin):
+    list_display = ["cadre", "start", "end", "text"]
+
+
+@admin.register(models.FamilyMember)
+class FamilyMemberAdmin(CadreChildAdmin):
+    list_display = ["cadre", "relation", "name", "birth_date", "political_status", "employer_post"]
+
+
+@admin.register(models.AnnualAssessment)
+class AnnualAssessmentAdmin(CadreChildAdmin):
+    list_display = ["cadre", "year", "result"]
+    list_filter = ["year", "result"]
+
+
+@admin.register(models.Reward)
+class RewardAdmin(CadreChildAdmin):
+    list_display = ["cadre", "date", "name", "issuer", "doc_number"]
+
+
+class ServiceAdmin(CadreChildAdmin):
+    """Records created through a service: the add form validates through the model, then the
+    service writes; existing records are read-only here."""
+
+    service = None
+    service_fields: list[str] = []
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data.get(name) for name in self.service_fields}
+        saved = type(self).service(form.cleaned_data["cadre"], by=request.user, **data)
+        obj.pk = saved.pk
+
+
+@admin.register(models.Movement)
+class MovementAdmin(ServiceAdmin):
+    list_display = [
+        "cadre",
+        "kind",
+        "date",
+        "doc_number",
+        "from_post",
+        "to_unit",
+        "to_post",
+        "to_level",
+        "to_rank",
+    ]
+    list_filter = ["kind", "to_level"]
+    list_select_related = ["cadre", "cadre__unit", "to_unit"]
+    autocomplete_fields = ["cadre", "to_unit"]
+    fields = ["cadre", "kind", "date", "doc_number", "to_unit", "to_post", "to_level", "to_rank", "note"]
+    service = staticmethod(services.record_movement)
+    service_fields = ["kind", "date", "doc_number", "to_unit", "to_post", "to_level", "to_rank", "note"]
+
+
+@admin.register(models.Sanction)
+class SanctionAdmin(CadreChildAdmin):
+    list_display = [
+        "cadre",
+        "kind",
+        "sanction",
+        "decided_on",
+        "influence_months",
+        "influence_until",
+        "doc_number",
+    ]
+    list_filter = ["kind", "sanction"]
+    readonly_fields = ["kind", "influence_until"]
+
+
+@admin.register(models.Warning)
+class WarningAdmin(ServiceAdmin):
+    list_display = ["cadre", "level", "source", "raised_on", "closed_on"]
+    list_filter = ["level", "source", ("closed_on", admin.EmptyFieldListFilter)]
+    fields = ["cadre", "level", "source", "raised_on", "note"]
+    service = staticmethod(services.raise_warning)
+    service_fields = ["level", "source", "raised_on", "note"]
+    actions = ["close_selected"]
+
+    @admin.action(description=_("解除所选预警（今天）"), permissions=["add"])
+    def close_selected(self, request, queryset):
+        closed = 0
+        for warning in queryset.filter(closed_on__isnull=True):
+            try:
+                services.close_warning(warning, closed_on=timezone.localdate(), by=request.user)
+                closed += 1
+            except ValidationError as error:
+                self.message_user(request, f"{warning}：{'；'.join(error.messages)}", messages.ERROR)
+        self.message_user(request, _("已解除 %d 条预警") % closed)
+
+
+@admin.register(models.SupervisionMeasure)
+class SupervisionMeasureAdmin(CadreChildAdmin):
+    list_display = ["cadre", "kind", "date", "reason", "handled_by"]
+    list_filter = ["kind"]
+
+
+@admin.register(models.PersonalMattersReport)
+class PersonalMattersReportAdmin(CadreChildAdmin):
+    list_display = ["cadre", "year", "submitted_on", "checked_on", "consistent", "discrepancy"]
+    list_filter = ["year", "consistent"]
+
+
+@admin.register(models.PromotionCheck)
+class PromotionCheckAdmin(ServiceAdmin):
+    list_display = [
+        "cadre",
+        "proposed_post",
+        "checked_on",
+        "archive",
+        "personal_matters",
+        "discipline",
+        "petition",
+        "result",
+    ]
+    list_filter = ["result"]
+    fields = [
+        "cadre",
+        "proposed_post",
+        "checked_on",
+        "archive",
+        "personal_matters",
+        "discipline",
+        "petition",
+        "notes",
+    ]
+    service = staticmethod(services.record_promotion_check)
+    service_fields = [
+        "proposed_post",
+        "checked_on",
+        "archive",
+        "personal_matters",
+        "discipline",
+        "petition",
+        "notes",
+    ]
+
+
+class ArchiveFindingInline(OrgInline):
+    model = models.ArchiveFinding
+
+
+@admin.register(models.ArchiveReview)
+class ArchiveReviewAdmin(CadreChildAdmin):
+    list_display = ["cadre", "reviewed_on", "reviewer", "status"]
+    list_filter = ["status"]
+    inlines = [ArchiveFindingInline]
+
+
+@admin.register(models.ArchiveFinding)
+class ArchiveFindingAdmin(OrgAdmin):
+    list_display = ["review", "item", "recorded_value", "archive_value", "resolved"]
+    list_filter = ["item", "resolved"]
+    list_select_related = ["review", "review__cadre"]
+    search_fields = ["review__cadre__name"]
+    autocomplete_fields = ["review"]

@@ -1,0 +1,79 @@
+from rest_framework import serializers
+
+from orgportal.api import OrgSerializer
+
+from . import models
+from .rules import reminder_reasons
+
+DERIVED = [
+    "age",
+    "highest_education",
+    "highest_education_label",
+    "is_minority",
+    "is_non_party",
+    "warning_level",
+]
+
+
+class CadreSerializer(OrgSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True, label="单位名称")
+    age = serializers.IntegerField(read_only=True, label="年龄")
+    highest_education = serializers.CharField(read_only=True, label="最高学历代码")
+    highest_education_label = serializers.CharField(read_only=True, label="最高学历")
+    is_minority = serializers.BooleanField(read_only=True, label="少数民族")
+    is_non_party = serializers.BooleanField(read_only=True, label="党外")
+    warning_level = serializers.CharField(
+        source="current_warning_level", read_only=True, label="当前预警等级"
+    )
+    retirement_month = serializers.DateField(read_only=True, label="到龄年月")
+    reminders = serializers.SerializerMethodField(label="待提醒")
+
+    def get_reminders(self, cadre) -> list[str]:
+        rules = self.context.get("reminder_rules") or []
+        return reminder_reasons(cadre, rules) if all(hasattr(cadre, f"rule_{r.pk}") for r in rules) else []
+
+    class Meta:
+        model = models.Cadre
+        exclude = ["photo"]
+        read_only_fields = ["status"]  # status follows movements (cadres.services.record_movement)
+
+
+def child_serializer(model):
+    meta = type("Meta", (), {"model": model, "exclude": ["cadre"]})
+    return type(f"Nested{model.__name__}Serializer", (OrgSerializer,), {"Meta": meta})
+
+
+class CadreDetailSerializer(CadreSerializer):
+    """A cadre with every child record (read-only here; each is written through its own endpoint)."""
+
+    resume = child_serializer(models.ResumeEntry)(many=True, read_only=True)
+    family = child_serializer(models.FamilyMember)(many=True, read_only=True)
+    assessments = child_serializer(models.AnnualAssessment)(many=True, read_only=True)
+    rewards = child_serializer(models.Reward)(many=True, read_only=True)
+    sanctions = child_serializer(models.Sanction)(many=True, read_only=True)
+    movements = child_serializer(models.Movement)(many=True, read_only=True)
+    warnings = child_serializer(models.Warning)(many=True, read_only=True)
+    measures = child_serializer(models.SupervisionMeasure)(many=True, read_only=True)
+    personal_reports = child_serializer(models.PersonalMattersReport)(many=True, read_only=True)
+    promotion_checks = child_serializer(models.PromotionCheck)(many=True, read_only=True)
+
+    CHILDREN = [
+        "resume",
+        "family",
+        "assessments",
+        "rewards",
+        "sanctions",
+        "movements",
+        "warnings",
+        "measures",
+        "personal_reports",
+        "promotion_checks",
+    ]
+
+    class Meta(CadreSerializer.Meta):
+        pass
+
+
+class WarningCloseSerializer(serializers.Serializer):
+    closed_on = serializers.DateField(label="解除日期")
+    note = serializers.CharField(required=False, allow_blank=True, label="说明")

@@ -1,0 +1,159 @@
+"""Every write on a cadre that touches more than one row or has a rule.
+
+Each service runs in one transaction, locks the cadre it changes, validates through the models'
+own rules, records `by` as the history author, and raises ValidationError with a message a user
+can read. The admin and the API call these; neither re-implements them.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from orgportal import access, codes
+from orgportal.history import acting_as
+
+from .models import Cadre, Movement, PromotionCheck, Sanction, Warning
+
+
+def _locked(cadre: Cadre) -> Cadre:
+    return Cadre.objects.select_for_update().get(pk=cadre.pk)
+
+
+@transaction.atomic
+def record_movement(
+    cadre: Cadre,
+    *,
+    kind: str,
+    date: datetime.date,
+    by,
+    doc_number: str = "",
+    to_unit=None,
+    to_post: str = "",
+    to_level: str = "",
+    to_rank: str = "",
+    note: str = "",
+) -> Movement:
+    """Record a 任免/进退留转 and bring the cadre's current unit, post, level, rank and status up to date."""
+    cadre = _locked(cadre)
+    movement = Movement(
+        cadre=cadre,
+        kind=kind,
+        date=date,
+        doc_number=doc_number,
+        note=note,
+        from_unit=cadre.unit,
+        from_post=cadre.post,
+        from_level=cadre.level,
+        from_rank=cadre.rank,
+        to_unit=to_unit,
+        to_post=to_post,
+        to_level=to_level,
+        to_rank=to_rank,
+    )
+    movement.full_clean()  # the rules, and the cadre as the movement leaves it (Movement.clean)
+    movement.apply_to(cadre)
+    if by is not None:
+        access.check_writable(by, cadre)
+    with acting_as(by):
+        cadre.save()
+        movement.save()
+    return movement
+
+
+@transaction.atomic
+def add_sanction(
+    cadre: Cadre,
+    *,
+    sanction: str,
+    decided_on: datetime.date,
+    by,
+    issuer: str = "",
+    doc_number: str = "",
+    reason: str = "",
+    influence_months: int | None = None,
+) -> Sanction:
+    """Record a 处分/组织处理/诫勉; the influence period defaults from the regulations' table."""
+    cadre = _locked(cadre)
+    record = Sanction(
+        cadre=cadre,
+        sanction=sanction,
+        decided_on=decided_on,
+        issuer=issuer,
+        doc_number=doc_number,
+        reason=reason,
+        influence_months=influence_months,
+    )
+    record.full_clean()
+    with acting_as(by):
+        record.save()
+    return record
+
+
+@transaction.atomic
+def raise_warning(
+    cadre: Cadre, *, level: str, source: str, raised_on: datetime.date, by, note: str = ""
+) -> Warning:
+    """Raise a 红橙黄蓝 warning on a cadre."""
+    cadre = _locked(cadre)
+    warning = Warning(cadre=cadre, level=level, source=source, raised_on=raised_on, note=note)
+    warning.full_clean()
+    with acting_as(by):
+        warning.save()
+    return warning
+
+
+@transaction.atomic
+def close_warning(warning: Warning, *, closed_on: datetime.date, by, note: str = "") -> Warning:
+    """Close (解除) an open warning."""
+    warning = Warning.objects.select_for_update().get(pk=warning.pk)
+    if warning.closed_on is not None:
+        raise ValidationError({"closed_on": _("该预警已于%s解除") % warning.closed_on})
+    warning.closed_on = closed_on
+    if note:
+        warning.note = f"{warning.note}\n{note}".strip()
+    warning.full_clean()
+    with acting_as(by):
+        warning.save()
+    return warning
+
+
+def discipline_check(cadre: Cadre, on: datetime.date) -> str:
+    """凡提必核's discipline item as the records answer it: failed under a sanction or a red warning."""
+    blocked = (
+        cadre.sanctions.in_force(on).exists()
+        or cadre.warnings.filter(closed_on__isnull=True, level=codes.WarningLevel.RED).exists()
+    )
+    return codes.CheckResult.FAILED if blocked else codes.CheckResult.PASSED
+
+
+@transaction.atomic
+def record_promotion_check(
+    cadre: Cadre,
+    *,
+    proposed_post: str,
+    checked_on: datetime.date,
+    by,
+    archive: str = codes.CheckResult.PENDING,
+    personal_matters: str = codes.CheckResult.PENDING,
+    discipline: str | None = None,
+    petition: str = codes.CheckResult.PENDING,
+    notes: str = "",
+) -> PromotionCheck:
+    """凡提必核 for a proposed appointment; the discipline item defaults to what the records show."""
+    cadre = _locked(cadre)
+    check = PromotionCheck(
+        cadre=cadre,
+        proposed_post=proposed_post,
+        checked_on=checked_on,
+        archive=archive,
+        personal_matters=personal_matters,
+        discipline=discipline or discipline_check(cadre, checked_on),
+        petition=petition,
+        notes=notes,
+    )
+    check.full_clean()
+    with acting_as(by):
+        check.save()
+    return check

@@ -1,0 +1,92 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from orgportal.api import OrgViewSet, register, router
+
+from . import models, services
+from .filters import CadreFilter
+from .rules import reminder_rules_for
+from .serializers import CadreDetailSerializer, CadreSerializer, WarningCloseSerializer
+
+
+class CadreViewSet(OrgViewSet):
+    """干部: list with derived filters (党外, 少数民族, 最高学历, 年龄段, 预警, 处分影响期); detail with children."""
+
+    queryset = models.Cadre.objects.select_related("unit").with_warning_level()
+    serializer_class = CadreSerializer
+    filterset_class = CadreFilter
+    search_fields = ["name", "id_number", "post"]
+    ordering_fields = ["id", "name", "birth_date", "post_since", "updated_at", "unit__path"]
+    ordering = ["unit__path", "name", "id"]
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "reminder_rules": reminder_rules_for(self.request)}
+
+    def get_serializer_class(self):
+        return CadreDetailSerializer if self.action == "retrieve" else CadreSerializer
+
+    def get_queryset(self):
+        queryset = super().get_queryset().with_reminders(reminder_rules_for(self.request))
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related(*CadreDetailSerializer.CHILDREN)
+        return queryset
+
+
+class WarningViewSet(OrgViewSet):
+    """预警: raised through the service (POST), closed with POST …/close/."""
+
+    create_service = staticmethod(services.raise_warning)
+    read_only_after_create = True
+
+    @extend_schema(request=WarningCloseSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """解除预警."""
+        form = WarningCloseSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        warning = services.close_warning(self.get_object(), by=request.user, **form.validated_data)
+        return Response(self.get_serializer(warning).data)
+
+
+class ServiceCreatedViewSet(OrgViewSet):
+    read_only_after_create = True
+
+
+router.register("cadres", CadreViewSet)
+CHILD = {"filterset_fields": ["cadre"], "ordering_fields": ["id", "updated_at"]}
+register("resume-entries", models.ResumeEntry, **CHILD)
+register("family-members", models.FamilyMember, **CHILD, search_fields=["name"])
+register("assessments", models.AnnualAssessment, filterset_fields=["cadre", "year", "result"])
+register("rewards", models.Reward, **CHILD, search_fields=["name", "doc_number"])
+register(
+    "sanctions",
+    models.Sanction,
+    filterset_fields=["cadre", "kind", "sanction"],
+    create_service=staticmethod(services.add_sanction),
+)
+register(
+    "movements",
+    models.Movement,
+    viewset=ServiceCreatedViewSet,
+    filterset_fields=["cadre", "kind", "to_unit", "from_unit"],
+    read_only_fields=["from_unit", "from_post", "from_level", "from_rank"],
+    create_service=staticmethod(services.record_movement),
+)
+register(
+    "warnings",
+    models.Warning,
+    viewset=WarningViewSet,
+    filterset_fields=["cadre", "level", "source"],
+    read_only_fields=["closed_on"],
+)
+register("supervision-measures", models.SupervisionMeasure, filterset_fields=["cadre", "kind"])
+register("personal-reports", models.PersonalMattersReport, filterset_fields=["cadre", "year", "consistent"])
+register(
+    "promotion-checks",
+    models.PromotionCheck,
+    filterset_fields=["cadre", "result"],
+    create_service=staticmethod(services.record_promotion_check),
+)
+register("archive-reviews", models.ArchiveReview, filterset_fields=["cadre", "status"])
+register("archive-findings", models.ArchiveFinding, filterset_fields=["review", "item", "resolved"])
