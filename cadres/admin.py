@@ -1,10 +1,12 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from orgportal import access
 from orgportal.admin import OrgAdmin, OrgInline, derived_list_filter
+from orgportal.validators import format_year_month
 
 from . import models, services
 from .filters import DERIVED_FILTERS
@@ -42,6 +44,9 @@ class ReadOnlyInline(OrgInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
 
 class MovementInline(ReadOnlyInline):
@@ -175,8 +180,15 @@ class CadreAdmin(OrgAdmin):
         rules = reminder_rules_for(request)
 
         @admin.display(description=_("提醒"))
-        def reminders(obj):
-            return "；".join(reminder_reasons(obj, rules))
+        def reminders(obj):  # the rules' short names; the full reasons on hover
+            due = [rule for rule in rules if getattr(obj, f"rule_{rule.pk}", False)]
+            if not due:
+                return ""
+            return format_html(
+                '<span title="{}">{}</span>',
+                "\n".join(reminder_reasons(obj, due)),
+                "、".join(r.name for r in due),
+            )
 
         return [reminders if name == "reminders" else name for name in super().get_list_display(request)]
 
@@ -185,6 +197,10 @@ class CadreAdmin(OrgAdmin):
         if not access.can_view_sensitive(request.user):  # discipline records are sensitive
             inlines = [i for i in inlines if i is not SanctionInline]
         return inlines
+
+    @admin.display(description=_("出生年月"), ordering="birth_date")
+    def birth_month(self, obj):
+        return format_year_month(obj.birth_date)
 
     @admin.display(description=_("年龄"), ordering="-birth_date")
     def age(self, obj):

@@ -668,6 +668,8 @@ def sanction_values(sanction: str, decided_on: datetime.date) -> dict:
 
 
 class _Seeder:
+    """Builds cadres and their children batch by batch and bulk-inserts them (counts in `counts`)."""
+
     def __init__(self, rng: random.Random, units: list[_Unit], today: datetime.date, taken_ids: set[str]):
         self.rng = rng
         self.units = units

@@ -55,6 +55,12 @@ def by_under_sanction(qs, value):
     return under if _yes(value) else qs.exclude(pk__in=under.values("pk"))
 
 
+def by_archive_status(qs, value):
+    return qs.archive_status(value)
+
+
+ARCHIVE_STATUS = [("never", _("从未审核")), ("open", _("有未处理问题")), ("complete", _("已审核无遗留问题"))]
+
 # parameter → (title, choices, queryset function): used by the admin and the API alike
 DERIVED_FILTERS = {
     "non_party": (_("党外干部"), YES_NO, by_non_party),
@@ -63,6 +69,7 @@ DERIVED_FILTERS = {
     "age_band": (_("年龄段"), [(k, k) for k in AGE_BANDS], by_age_band),
     "warning_level": (_("当前预警"), WARNING_LEVELS, by_warning_level),
     "under_sanction": (_("处分影响期内"), YES_NO, by_under_sanction),
+    "archive_status": (_("档案专审"), ARCHIVE_STATUS, by_archive_status),
 }
 
 
@@ -87,6 +94,7 @@ class CadreFilter(SubtreeFilterSet):
     age_band = _derived_filter("age_band")
     warning_level = _derived_filter("warning_level")
     under_sanction = _derived_filter("under_sanction")
+    archive_status = _derived_filter("archive_status")
     reminder = django_filters.CharFilter(method="filter_reminder", label=_("待提醒（any 或规则编号）"))
 
     def filter_reminder(self, queryset, name, value):

@@ -114,6 +114,16 @@ class CadreQuerySet(models.QuerySet):
         start, end = birth_range_for_age(low, high, on or timezone.localdate())
         return self.filter(birth_date__range=(start, end))
 
+    def archive_status(self, value: str):
+        """档案专审完整性: "never" reviewed, with "open" findings, or "complete" (reviewed, none open)."""
+        reviewed = Exists(ArchiveReview.objects.filter(cadre=OuterRef("pk")))
+        open_findings = Exists(ArchiveFinding.objects.filter(review__cadre=OuterRef("pk"), resolved=False))
+        if value == "never":
+            return self.filter(~reviewed)
+        if value == "open":
+            return self.filter(open_findings)
+        return self.filter(reviewed & ~open_findings)
+
     def non_party(self):
         return self.filter(political_status__in=NON_PARTY_CODES)
 

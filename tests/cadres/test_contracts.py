@@ -63,6 +63,13 @@ class TestCadre(ModelContract, MaskingContract):
         f.SanctionFactory(cadre=sanctioned, sanction=codes.Sanction.ADMONITION, decided_on=TODAY)
         yield {"under_sanction": "1"}, sanctioned, none
         yield {"under_sanction": "0"}, none, sanctioned
+        never, reviewed, open_ = self.make(unit), self.make(unit), self.make(unit)
+        f.ArchiveReviewFactory(cadre=reviewed)
+        f.ArchiveFindingFactory(review__cadre=open_, resolved=False)
+        f.ArchiveFindingFactory(review__cadre=reviewed, resolved=True)
+        yield {"archive_status": "never"}, never, reviewed
+        yield {"archive_status": "open"}, open_, reviewed
+        yield {"archive_status": "complete"}, reviewed, open_
 
 
 class ChildContract(ModelContract):

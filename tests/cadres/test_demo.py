@@ -10,7 +10,7 @@ from stdnum.cn import ric
 from cadres import demo
 from cadres.models import (
     AnnualAssessment,
-    ArchiveFinding,
+    ArchiveReview,
     Cadre,
     FamilyMember,
     Movement,
@@ -62,7 +62,7 @@ def test_seed_demo_creates_cadres_with_children():
         assert len(cadre.movements.all()) >= 1
     assert AnnualAssessment.objects.count() >= 50
     assert Sanction.objects.exists()
-    assert ArchiveFinding.objects.exists() or not f.ArchiveReview.objects.exists()
+    assert ArchiveReview.objects.exists()
 
 
 def test_seeded_records_pass_full_clean():

@@ -431,3 +431,22 @@ def test_sanction_details_are_hidden_from_users_without_permission(county_a, api
         shown["sanction"] != sanction.sanction
         and shown["sanction_display"] != sanction.get_sanction_display()
     )
+
+
+def test_admin_cadre_page_shows_every_child_record(county_a, superuser, client):
+    cadre = f.CadreFactory(unit=county_a)
+    for factory in (
+        f.ResumeEntryFactory,
+        f.FamilyMemberFactory,
+        f.AnnualAssessmentFactory,
+        f.RewardFactory,
+        f.SanctionFactory,
+        f.MovementFactory,
+        f.WarningFactory,
+    ):
+        factory(cadre=cadre)
+    client.force_login(superuser)
+    page = client.get(reverse("admin:cadres_cadre_change", args=[cadre.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert cadre.sanctions.get().doc_number in html and cadre.warnings.get().get_level_display() in html
