@@ -55,7 +55,7 @@ class MovementInline(ReadOnlyInline):
 
 
 class WarningInline(ReadOnlyInline):
-    model = models.Warning
+    model = models.CadreWarning
     fields = ["level", "source", "raised_on", "closed_on"]
 
 
@@ -295,7 +295,7 @@ class SanctionAdmin(CadreChildAdmin):
     readonly_fields = ["kind", "influence_until"]
 
 
-@admin.register(models.Warning)
+@admin.register(models.CadreWarning)
 class WarningAdmin(ServiceAdmin):
     list_display = ["cadre", "level", "source", "raised_on", "closed_on"]
     list_filter = ["level", "source", ("closed_on", admin.EmptyFieldListFilter)]

@@ -35,6 +35,7 @@ from .models import (
     ArchiveFinding,
     ArchiveReview,
     Cadre,
+    CadreWarning,
     FamilyMember,
     Movement,
     PersonalMattersReport,
@@ -43,8 +44,8 @@ from .models import (
     Reward,
     Sanction,
     SupervisionMeasure,
-    Warning,
     add_months,
+    influence_last_day,
 )
 
 DEFAULT_CADRES = 300  # what `make run` gets
@@ -661,9 +662,7 @@ def sanction_values(sanction: str, decided_on: datetime.date) -> dict:
     return {
         "kind": codes.SANCTION_KIND[sanction],
         "influence_months": months,
-        "influence_until": None
-        if months is None
-        else add_months(decided_on, months) - datetime.timedelta(days=1),
+        "influence_until": influence_last_day(decided_on, months),
     }
 
 
@@ -1006,7 +1005,7 @@ class _Seeder:
     def _open_warning(self, plan: _Plan, add) -> None:
         rng = self.rng
         add(
-            Warning,
+            CadreWarning,
             cadre_id=plan.cadre.pk,
             level=_WARNING_LEVELS.pick(rng),
             source=rng.choice(codes.WarningSource.values),
@@ -1018,7 +1017,7 @@ class _Seeder:
         rng = self.rng
         raised_on = self._recent_day(plan, 3)
         add(
-            Warning,
+            CadreWarning,
             cadre_id=plan.cadre.pk,
             level=_WARNING_LEVELS.pick(rng),
             source=rng.choice(codes.WarningSource.values),

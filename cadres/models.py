@@ -37,6 +37,8 @@ AGE_BANDS = {  # label → (min age, max age) inclusive
     "56岁及以上": (56, 200),
 }
 NON_PARTY_CODES = [f"{n:02d}" for n in range(4, 14)]
+# 共青团员, 无党派, 群众: no party (or democratic party) to have joined
+PARTYLESS_CODES = ["03", "12", "13"]
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -92,7 +94,7 @@ class CadreQuerySet(models.QuerySet):
             output_field=models.IntegerField(),
         )
         open_warnings = (
-            Warning.objects.filter(cadre=OuterRef("pk"), closed_on__isnull=True)
+            CadreWarning.objects.filter(cadre=OuterRef("pk"), closed_on__isnull=True)
             .annotate(severity=severity)
             .order_by("-severity")
             .values("level")[:1]
@@ -241,16 +243,17 @@ class Cadre(OrgModel):
                 errors["work_start_date"] = _("参加工作时间应在年满14周岁之后")
             if self.party_join_date and self.party_join_date < add_months(born, 18 * 12):
                 errors["party_join_date"] = _("入党时间应在年满18周岁之后")
-        try:
-            validate_date_order(
-                self.work_start_date,
-                self.post_since,
-                field="post_since",
-                earlier_label=_("参加工作时间"),
-                later_label=_("任现职时间"),
+        if self.party_join_date and self.political_status in PARTYLESS_CODES:
+            errors["party_join_date"] = (
+                _("政治面貌为「%s」时不应填写入党时间") % self.get_political_status_display()
             )
-        except ValidationError as error:
-            errors.update(error.message_dict)
+        today = timezone.localdate()
+        for name in ("post_since", "rank_since"):
+            value = getattr(self, name)
+            if value and value > today:
+                errors[name] = _("%s不能晚于今天") % self._meta.get_field(name).verbose_name
+            elif value and self.work_start_date and value < self.work_start_date and name not in errors:
+                errors[name] = _("%s不能早于参加工作时间") % self._meta.get_field(name).verbose_name
         if errors:
             raise ValidationError(errors)
 
@@ -321,6 +324,10 @@ class ResumeEntry(CadreChild):
         validate_date_order(
             self.start, self.end, field="end", earlier_label=_("起始年月"), later_label=_("截止年月")
         )
+        if self.end is None and self.cadre_id:
+            others = ResumeEntry.objects.filter(cadre_id=self.cadre_id, end__isnull=True).exclude(pk=self.pk)
+            if others.exists():
+                raise ValidationError({"end": _("该干部已有一条“至今”的简历，请先填写其截止年月")})
 
 
 class FamilyMember(CadreChild):
@@ -360,6 +367,12 @@ class AnnualAssessment(CadreChild):
             )
         ]
 
+    def clean(self):
+        super().clean()
+        started = self.cadre.work_start_date if self.cadre_id else None
+        if self.year and started and self.year < started.year:
+            raise ValidationError({"year": _("考核年度不能早于参加工作的年份（%s）") % started.year})
+
 
 class Reward(CadreChild):
     cadre = models.ForeignKey(Cadre, verbose_name=_("干部"), on_delete=models.CASCADE, related_name="rewards")
@@ -372,6 +385,19 @@ class Reward(CadreChild):
         verbose_name = _("奖励")
         verbose_name_plural = _("奖励")
         ordering = ["cadre", "-date"]
+
+
+def influence_last_day(decided_on: datetime.date, months: int | None) -> datetime.date | None:
+    """The last day a sanction's influence period covers (None: permanent).
+
+    N months counted from the decision date end the day before the same date N months on
+    (2024-01-15 + 6 → 2024-07-14); when that month has no such date the period runs to its end
+    (2024-08-31 + 6 → 2025-02-28), as periods counted in months do under the Civil Code (art. 203).
+    """
+    if months is None:
+        return None
+    same_day = add_months(decided_on, months)
+    return same_day if same_day.day < decided_on.day else same_day - datetime.timedelta(days=1)
 
 
 class SanctionQuerySet(models.QuerySet):
@@ -409,25 +435,26 @@ class Sanction(CadreChild):
         verbose_name_plural = _("处分与组织处理")
         ordering = ["cadre", "-decided_on"]
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        record = super().from_db(db, field_names, values)
+        record._loaded = (record.__dict__.get("sanction"), record.__dict__.get("influence_months"))
+        return record
+
     def save(self, *args, **kwargs):
         self.kind = codes.SANCTION_KIND[self.sanction]
+        loaded_sanction, loaded_months = getattr(self, "_loaded", (None, None))
         if self._state.adding and self.influence_months is None:
             self.influence_months = codes.SANCTION_INFLUENCE_MONTHS[self.sanction]
-        self.influence_until = (
-            None
-            if self.influence_months is None
-            else add_months(self.decided_on, self.influence_months) - datetime.timedelta(days=1)
-        )
+        elif (
+            loaded_sanction
+            and self.sanction != loaded_sanction
+            and self.influence_months == loaded_months == codes.SANCTION_INFLUENCE_MONTHS[loaded_sanction]
+        ):  # the type changed while the period was still the old type's default: take the new default
+            self.influence_months = codes.SANCTION_INFLUENCE_MONTHS[self.sanction]
+        self.influence_until = influence_last_day(self.decided_on, self.influence_months)
         super().save(*args, **kwargs)
-
-    def in_force_on(self, day: datetime.date) -> bool:
-        if day < self.decided_on:
-            return False
-        return (
-            self.influence_until is None
-            and self.influence_months is None
-            or (self.influence_until is not None and day <= self.influence_until)
-        )
+        self._loaded = (self.sanction, self.influence_months)
 
 
 STATUS_AFTER = {  # movements that end a cadre's service here; the unit stays as it was
@@ -537,7 +564,7 @@ class Movement(CadreChild):
             cadre.rank, cadre.rank_since = self.to_rank, self.date
 
 
-class Warning(CadreChild):
+class CadreWarning(CadreChild):
     """红橙黄蓝预警 (干监科)."""
 
     cadre = models.ForeignKey(
@@ -623,8 +650,12 @@ class PersonalMattersReport(CadreChild):
             earlier_label=_("报告日期"),
             later_label=_("核查日期"),
         )
+        if self.consistent is not None and not self.checked_on:
+            raise ValidationError({"checked_on": _("填写核查结果时请填写核查日期")})
         if self.consistent is False and not self.discrepancy:
             raise ValidationError({"discrepancy": _("核查不一致时请填写不一致情况")})
+        if self.consistent is True and self.discrepancy:
+            raise ValidationError({"consistent": _("已填写不一致情况，核查结果不能为一致")})
 
 
 class PromotionCheck(CadreChild):

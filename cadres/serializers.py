@@ -52,7 +52,7 @@ class CadreDetailSerializer(CadreSerializer):
     rewards = child_serializer(models.Reward)(many=True, read_only=True)
     sanctions = child_serializer(models.Sanction)(many=True, read_only=True)
     movements = child_serializer(models.Movement)(many=True, read_only=True)
-    warnings = child_serializer(models.Warning)(many=True, read_only=True)
+    warnings = child_serializer(models.CadreWarning)(many=True, read_only=True)
     measures = child_serializer(models.SupervisionMeasure)(many=True, read_only=True)
     personal_reports = child_serializer(models.PersonalMattersReport)(many=True, read_only=True)
     promotion_checks = child_serializer(models.PromotionCheck)(many=True, read_only=True)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from orgportal import access, codes
 from orgportal.history import acting_as
 
-from .models import Cadre, Movement, PromotionCheck, Sanction, Warning
+from .models import Cadre, CadreWarning, Movement, PromotionCheck, Sanction
 
 
 def _locked(cadre: Cadre) -> Cadre:
@@ -94,10 +94,10 @@ def add_sanction(
 @transaction.atomic
 def raise_warning(
     cadre: Cadre, *, level: str, source: str, raised_on: datetime.date, by, note: str = ""
-) -> Warning:
+) -> CadreWarning:
     """Raise a 红橙黄蓝 warning on a cadre."""
     cadre = _locked(cadre)
-    warning = Warning(cadre=cadre, level=level, source=source, raised_on=raised_on, note=note)
+    warning = CadreWarning(cadre=cadre, level=level, source=source, raised_on=raised_on, note=note)
     warning.full_clean()
     with acting_as(by):
         warning.save()
@@ -105,9 +105,9 @@ def raise_warning(
 
 
 @transaction.atomic
-def close_warning(warning: Warning, *, closed_on: datetime.date, by, note: str = "") -> Warning:
+def close_warning(warning: CadreWarning, *, closed_on: datetime.date, by, note: str = "") -> CadreWarning:
     """Close (解除) an open warning."""
-    warning = Warning.objects.select_for_update().get(pk=warning.pk)
+    warning = CadreWarning.objects.select_for_update().get(pk=warning.pk)
     if warning.closed_on is not None:
         raise ValidationError({"closed_on": _("该预警已于%s解除") % warning.closed_on})
     warning.closed_on = closed_on

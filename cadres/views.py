@@ -75,7 +75,7 @@ register(
 )
 register(
     "warnings",
-    models.Warning,
+    models.CadreWarning,
     viewset=WarningViewSet,
     filterset_fields=["cadre", "level", "source"],
     read_only_fields=["closed_on"],

@@ -14,6 +14,7 @@ from cadres.models import (
     ArchiveFinding,
     ArchiveReview,
     Cadre,
+    CadreWarning,
     FamilyMember,
     Movement,
     PersonalMattersReport,
@@ -22,7 +23,6 @@ from cadres.models import (
     Reward,
     Sanction,
     SupervisionMeasure,
-    Warning,
     add_months,
 )
 from orgportal import codes
@@ -170,7 +170,7 @@ class ResumeEntryFactory(CadreChildFactory):
         model = ResumeEntry
 
     start = factory.LazyAttribute(lambda o: o.cadre.post_since or _since_work_start(o))
-    end = None
+    end = factory.LazyAttribute(lambda o: o.start + datetime.timedelta(days=365))  # several per cadre allowed
     text = factory.LazyAttribute(lambda o: o.cadre.post or f"{o.cadre.unit.name}科员")
 
 
@@ -186,12 +186,16 @@ class FamilyMemberFactory(CadreChildFactory):
 
 
 class AnnualAssessmentFactory(CadreChildFactory):
-    """Years count back from last year, so several for one cadre do not clash (30 before repeating)."""
+    """Years count back from last year to the year the cadre started work, so several do not clash."""
 
     class Meta:
         model = AnnualAssessment
 
-    year = factory.Sequence(lambda n: _today().year - 1 - n % 30)
+    year = factory.LazyAttributeSequence(
+        lambda o, n: (
+            _today().year - 1 - n % max(1, _today().year - (o.cadre.work_start_date or _today()).year)
+        )
+    )
     result = codes.AssessmentResult.COMPETENT
 
 
@@ -241,7 +245,7 @@ class WarningFactory(CadreChildFactory):
     """An open 黄色 warning raised ten days ago."""
 
     class Meta:
-        model = Warning
+        model = CadreWarning
 
     level = codes.WarningLevel.YELLOW
     source = codes.WarningSource.INACTION

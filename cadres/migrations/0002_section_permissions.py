@@ -5,7 +5,7 @@ from django.db import migrations
 from orgportal.sections import ALL_SECTIONS, grant, model_perms
 
 RECORD = ["cadre", "resumeentry", "familymember", "annualassessment", "reward", "movement"]
-SUPERVISION = ["sanction", "warning", "supervisionmeasure", "personalmattersreport", "promotioncheck"]
+SUPERVISION = ["sanction", "cadrewarning", "supervisionmeasure", "personalmattersreport", "promotioncheck"]
 ARCHIVE = ["archivereview", "archivefinding"]
 EVERYTHING = RECORD + SUPERVISION + ARCHIVE
 

@@ -165,7 +165,7 @@ class TestMovement(ChildContract):
 
 class TestWarning(ChildContract):
     factory = f.WarningFactory
-    basename = "warning"
+    basename = "cadrewarning"
     updatable = False
 
     def create_payload(self, unit):

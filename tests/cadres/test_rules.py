@@ -156,13 +156,82 @@ def test_edited_influence_period_moves_the_end(county_a):
     sanction = f.SanctionFactory(
         cadre__unit=county_a,
         sanction=codes.Sanction.ADMONITION,
+        decided_on=D(2024, 1, 15),
+        influence_months=None,
+    )
+    sanction.influence_months = 12
+    sanction.save()
+    assert sanction.influence_until == D(2025, 1, 14)
+
+
+def test_a_period_ending_in_a_shorter_month_runs_to_its_end(county_a):
+    sanction = f.SanctionFactory(
+        cadre__unit=county_a,
+        sanction=codes.Sanction.ADMONITION,
         decided_on=D(2024, 8, 31),
         influence_months=None,
     )
-    sanction.influence_months = 6
-    sanction.save()
-    assert sanction.influence_until == D(2025, 2, 27)  # 2025-02-28 is the first day out
+    assert sanction.influence_until == D(2025, 2, 28)
     assert add_months(D(2024, 8, 31), 6) == D(2025, 2, 28)
+
+
+def test_changing_the_sanction_type_takes_the_new_default_period(county_a):
+    sanction = f.SanctionFactory(
+        cadre__unit=county_a,
+        sanction=codes.Sanction.ADMONITION,
+        decided_on=D(2024, 1, 15),
+        influence_months=None,
+    )
+    sanction = Sanction.objects.get(pk=sanction.pk)
+    sanction.sanction = codes.Sanction.PARTY_EXPULSION
+    sanction.save()
+    assert (sanction.kind, sanction.influence_months, sanction.influence_until) == ("party", None, None)
+
+
+def test_an_edited_period_survives_a_type_change(county_a):
+    sanction = f.SanctionFactory(
+        cadre__unit=county_a,
+        sanction=codes.Sanction.ADMONITION,
+        decided_on=D(2024, 1, 15),
+        influence_months=9,
+    )
+    sanction = Sanction.objects.get(pk=sanction.pk)
+    sanction.sanction = codes.Sanction.PARTY_WARNING
+    sanction.save()
+    assert sanction.influence_months == 9
+
+
+def test_no_party_join_date_for_the_masses(county_a):
+    cadre = f.CadreFactory.build(unit=county_a, political_status="13", party_join_date=D(2010, 1, 1))
+    assert "party_join_date" in errors_of(cadre)
+
+
+def test_current_post_date_not_in_the_future(county_a):
+    cadre = f.CadreFactory.build(unit=county_a, post_since=datetime.date.today() + datetime.timedelta(days=1))
+    assert "post_since" in errors_of(cadre)
+
+
+def test_only_one_open_ended_resume_line(county_a):
+    cadre = f.CadreFactory(unit=county_a)
+    f.ResumeEntryFactory(cadre=cadre, start=D(2010, 1, 1), end=None)
+    second = f.ResumeEntryFactory.build(cadre=cadre, start=D(2015, 1, 1), end=None)
+    assert "end" in errors_of(second)
+
+
+def test_personal_report_check_result_needs_a_date_and_agrees_with_discrepancy(county_a):
+    cadre = f.CadreFactory(unit=county_a)
+    report = f.PersonalMattersReportFactory.build(
+        cadre=cadre, checked_on=None, consistent=True, discrepancy=""
+    )
+    assert "checked_on" in errors_of(report)
+    report = f.PersonalMattersReportFactory.build(
+        cadre=cadre,
+        checked_on=D(2025, 3, 1),
+        submitted_on=D(2025, 1, 1),
+        consistent=True,
+        discrepancy="房产未报",
+    )
+    assert "consistent" in errors_of(report)
 
 
 # --- movements -----------------------------------------------------------------------------------
@@ -373,7 +442,7 @@ def test_closing_a_warning_twice_is_refused(county_a, superuser):
 
 def test_warning_cannot_close_before_it_was_raised(county_a, superuser, api):
     warning = f.WarningFactory(cadre__unit=county_a, raised_on=D(2025, 1, 10))
-    url = reverse("warning-close", args=[warning.pk])
+    url = reverse("cadrewarning-close", args=[warning.pk])
     response = api.as_user(superuser).post(url, {"closed_on": "2025-01-09"}, format="json")
     assert response.status_code == 400 and "closed_on" in response.data
     assert api.as_user(superuser).post(url, {"closed_on": "2025-01-10"}, format="json").status_code == 200

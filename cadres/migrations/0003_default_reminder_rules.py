@@ -20,6 +20,6 @@ def create_rules(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cadres", "0003_probation"), ("orgportal", "0003_rules")]
+    dependencies = [("cadres", "0002_section_permissions"), ("orgportal", "0003_rules")]
 
     operations = [migrations.RunPython(create_rules, migrations.RunPython.noop)]
