@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from orgportal import access, codes
 from orgportal.history import acting_as
 
-from .models import Cadre, CadreWarning, Movement, PromotionCheck, Sanction
+from .models import Cadre, CadreWarning, Movement, PoolMembership, Programme, PromotionCheck, Sanction
 
 
 def _locked(cadre: Cadre) -> Cadre:
@@ -157,3 +157,78 @@ def record_promotion_check(
     with acting_as(by):
         check.save()
     return check
+
+
+# --- the young-cadre pool ------------------------------------------------------------------------
+ADMISSIBLE_STATUS = codes.CadreStatus.SERVING
+
+
+@transaction.atomic
+def admit_to_pool(
+    cadre: Cadre,
+    *,
+    source: str,
+    on: datetime.date,
+    by,
+    programme: Programme | None = None,
+    tier: str | None = None,
+    recommending_unit=None,
+) -> PoolMembership:
+    """纳入优秀年轻干部库. The tier defaults from the programme, then from the cadre's current level."""
+    cadre = _locked(cadre)
+    if cadre.status != ADMISSIBLE_STATUS:
+        raise ValidationError(
+            {"cadre": _("该干部当前状态为「%s」，不能纳入年轻干部库") % cadre.get_status_display()}
+        )
+    if cadre.memberships.filter(status=codes.PoolStatus.IN).exists():
+        raise ValidationError({"cadre": _("该干部已在库中")})
+    tier = tier or (programme.tier if programme else "") or cadre.level
+    if not tier:
+        raise ValidationError({"tier": _("请填写培养层级（计划和干部现职务层次都未给出）")})
+    last_exit = cadre.memberships.filter(status=codes.PoolStatus.OUT).order_by("-exited_on").first()
+    if last_exit and on < last_exit.exited_on:
+        raise ValidationError({"entered_on": _("入库日期不能早于上次出库日期（%s）") % last_exit.exited_on})
+    membership = PoolMembership(
+        cadre=cadre,
+        programme=programme,
+        tier=tier,
+        entered_on=on,
+        source=source,
+        recommending_unit=recommending_unit,
+    )
+    membership.full_clean()
+    if by is not None:
+        access.check_writable(by, membership)
+    with acting_as(by):
+        membership.save()
+    return membership
+
+
+@transaction.atomic
+def exit_pool(
+    membership: PoolMembership, *, reason: str, on: datetime.date, by, note: str = ""
+) -> PoolMembership:
+    """调整出库: who, when and why are kept (the membership stays, closed; the cadre may re-enter)."""
+    try:
+        membership = PoolMembership.objects.select_for_update().get(pk=membership.pk)
+    except PoolMembership.DoesNotExist:
+        raise ValidationError(_("该入库记录不存在")) from None
+    if membership.status != codes.PoolStatus.IN:
+        raise ValidationError(
+            {
+                "status": _("该干部已于%(on)s出库（%(reason)s），不能重复出库")
+                % {"on": membership.exited_on, "reason": membership.get_exit_reason_display()}
+            }
+        )
+    if not reason:
+        raise ValidationError({"exit_reason": _("请选择出库原因")})
+    if reason not in codes.PoolExitReason.values:
+        raise ValidationError({"exit_reason": _("「%s」不是有效的出库原因") % reason})
+    if on < membership.entered_on:
+        raise ValidationError({"exited_on": _("出库日期不能早于入库日期（%s）") % membership.entered_on})
+    membership.status, membership.exited_on = codes.PoolStatus.OUT, on
+    membership.exit_reason, membership.exit_note = reason, note
+    membership.full_clean()
+    with acting_as(by):
+        membership.save()
+    return membership

@@ -412,6 +412,75 @@ class ReviewStatus(models.TextChoices):
     DONE = "done", _("已完成")
 
 
+class PoolStatus(models.TextChoices):
+    """优秀年轻干部库：在库 / 已出库."""
+
+    IN = "in", _("在库")
+    OUT = "out", _("已出库")
+
+
+class PoolSource(models.TextChoices):
+    """入库来源."""
+
+    SELECTED_GRADUATE = "selected_graduate", _("选调生")
+    FRONT_LINE = "front_line", _("急难险重一线")
+    ENTERPRISE = "enterprise", _("企事业单位")
+    SURVEY = "survey", _("专题调研")
+    RECOMMENDATION = "recommendation", _("民主推荐")
+    OTHER = "other", _("其他")
+
+
+class PoolExitReason(models.TextChoices):
+    """调整出库原因 (提拔使用 is the good exit: the pool's output)."""
+
+    PROMOTED = "promoted", _("提拔使用")
+    OVER_AGE = "over_age", _("超龄")
+    DISOBEDIENCE = "disobedience", _("不服从组织安排")
+    ORG_HANDLING = "org_handling", _("受到组织处理")
+    DISCIPLINE = "discipline", _("受到党纪政务处分")
+    CRIMINAL = "criminal", _("受到刑事处罚")
+    INVESTIGATION = "investigation", _("涉嫌违纪违法移交执纪执法机关")
+    TRANSFERRED = "transferred", _("调离")
+    OTHER = "other", _("其他")
+
+
+class ProgrammeStatus(models.TextChoices):
+    PLANNED = "planned", _("筹备中")
+    ACTIVE = "active", _("实施中")
+    CLOSED = "closed", _("已结束")
+
+
+class PostingKind(models.TextChoices):
+    """实践锻炼方式."""
+
+    SECONDMENT = "secondment", _("挂职锻炼")
+    SHADOWING = "shadowing", _("跟班学习")
+    ROTATION = "rotation", _("多岗历练")
+    GRASSROOTS = "grassroots", _("蹲苗")
+
+
+class HostKind(models.TextChoices):
+    """实践锻炼去向."""
+
+    HIGHER_ORGAN = "higher_organ", _("上级机关")
+    DEVELOPED_REGION = "developed_region", _("发达地区")
+    SPECIALIST_DEPARTMENT = "specialist_department", _("专业部门")
+    INDUSTRIAL_PARK = "industrial_park", _("产业园区")
+    STATE_ENTERPRISE = "state_enterprise", _("国有企业")
+    GRASSROOTS = "grassroots", _("基层一线")
+
+
+class DossierKind(models.TextChoices):
+    """成长档案（一人一档）记录类别."""
+
+    INSPECTION = "inspection", _("考察")
+    TALK = "talk", _("谈话")
+    ACHIEVEMENT = "achievement", _("实绩")
+    TRAINING = "training", _("培训")
+    REWARD_SANCTION = "reward_sanction", _("奖惩")
+    OTHER = "other", _("其他")
+
+
 # --- ordering ---------------------------------------------------------------
 
 
