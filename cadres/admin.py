@@ -1,16 +1,50 @@
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from orgportal import access
+from orgportal import access, codes
 from orgportal.admin import OrgAdmin, OrgInline, derived_list_filter
 from orgportal.validators import format_year_month
 
 from . import models, services
 from .filters import DERIVED_FILTERS
 from .rules import by_reminder, reminder_reasons, reminder_rules_for
+
+
+def form_action(modeladmin, request, queryset, *, form_class, action, title, intro, submit, apply):
+    """An admin action that first asks for a form (reason, date …), then calls `apply(obj, **data)`
+    — a service — for each selected record, reporting each refusal as a message."""
+    form = form_class(request.POST if "confirm" in request.POST else None)
+    if not form.is_valid():
+        return TemplateResponse(
+            request,
+            "admin/cadres/action_form.html",
+            {
+                **modeladmin.admin_site.each_context(request),
+                "title": title,
+                "intro": intro,
+                "submit": submit,
+                "form": form,
+                "items": queryset,
+                "action": action,
+                "opts": modeladmin.model._meta,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+    done = 0
+    for obj in queryset:
+        try:
+            apply(obj, **form.cleaned_data)
+            done += 1
+        except ValidationError as error:
+            modeladmin.message_user(request, f"{obj}：{'；'.join(error.messages)}", messages.ERROR)
+    modeladmin.message_user(request, _("%(title)s：完成 %(done)d 条") % {"title": title, "done": done})
+    return None
 
 
 def derived(parameter):
@@ -73,6 +107,19 @@ class ReminderFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         return by_reminder(queryset, self.value(), reminder_rules_for(request)) if self.value() else queryset
+
+
+class AdmitForm(forms.Form):
+    source = forms.ChoiceField(label=_("入库来源"), choices=codes.PoolSource.choices)
+    entered_on = forms.DateField(label=_("入库日期"), initial=timezone.localdate)
+    programme = forms.ModelChoiceField(
+        label=_("培养计划"), queryset=models.Programme.objects.all(), required=False
+    )
+    tier = forms.ChoiceField(
+        label=_("培养层级"),
+        choices=[("", _("（按计划或现职务层次）")), *codes.LeadershipLevel.choices],
+        required=False,
+    )
 
 
 @admin.register(models.Cadre)
@@ -159,6 +206,7 @@ class CadreAdmin(OrgAdmin):
             },
         ),
     ]
+    actions = ["admit_selected"]
     inlines = [
         ResumeInline,
         FamilyInline,
@@ -191,6 +239,25 @@ class CadreAdmin(OrgAdmin):
             )
 
         return [reminders if name == "reminders" else name for name in super().get_list_display(request)]
+
+    @admin.action(description=_("纳入年轻干部库…"), permissions=["admit"])
+    def admit_selected(self, request, queryset):
+        return form_action(
+            self,
+            request,
+            queryset,
+            form_class=AdmitForm,
+            action="admit_selected",
+            title=_("纳入年轻干部库"),
+            intro=_("以下干部将纳入优秀年轻干部库："),
+            submit=_("确认纳入"),
+            apply=lambda cadre, source, entered_on, programme, tier: services.admit_to_pool(
+                cadre, source=source, on=entered_on, programme=programme, tier=tier or None, by=request.user
+            ),
+        )
+
+    def has_admit_permission(self, request):
+        return request.user.has_perm("cadres.add_poolmembership")
 
     def get_inlines(self, request, obj):
         inlines = super().get_inlines(request, obj)
@@ -381,3 +448,147 @@ class ArchiveFindingAdmin(OrgAdmin):
     list_select_related = ["review", "review__cadre"]
     search_fields = ["review__cadre__name"]
     autocomplete_fields = ["review"]
+
+
+# --- the young-cadre pool ------------------------------------------------------------------------
+@admin.register(models.Programme)
+class ProgrammeAdmin(OrgAdmin):
+    list_display = ["name", "year", "tier", "organiser", "status"]
+    list_filter = ["year", "tier", "status"]
+    search_fields = ["name"]
+    list_select_related = ["organiser"]
+    autocomplete_fields = ["organiser"]
+
+
+class ExitForm(forms.Form):
+    exit_reason = forms.ChoiceField(label=_("出库原因"), choices=codes.PoolExitReason.choices)
+    exited_on = forms.DateField(label=_("出库日期"), initial=timezone.localdate)
+    exit_note = forms.CharField(label=_("出库说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PlanInline(OrgInline):
+    model = models.DevelopmentPlan
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(models.PoolMembership)
+class PoolMembershipAdmin(ServiceAdmin):
+    list_display = [
+        "cadre",
+        "cadre_unit",
+        "tier",
+        "programme",
+        "status",
+        "entered_on",
+        "source",
+        "exited_on",
+        "exit_reason",
+    ]
+    list_filter = ["status", "tier", "source", "exit_reason", "programme"]
+    list_select_related = ["cadre", "cadre__unit", "programme"]
+    autocomplete_fields = ["cadre", "programme", "recommending_unit"]
+    fields = ["cadre", "programme", "tier", "entered_on", "source", "recommending_unit"]
+    readonly_fields = ["status", "exited_on", "exit_reason", "exit_note"]
+    service = staticmethod(services.admit_to_pool)
+    service_fields = ["programme", "tier", "source", "recommending_unit"]
+    actions = ["exit_selected"]
+    inlines = [PlanInline]
+
+    def save_model(self, request, obj, form, change):
+        saved = services.admit_to_pool(
+            form.cleaned_data["cadre"],
+            on=form.cleaned_data["entered_on"],
+            by=request.user,
+            **{name: form.cleaned_data.get(name) for name in self.service_fields},
+        )
+        obj.pk = saved.pk
+
+    def get_fields(self, request, obj=None):
+        return self.fields if obj is None else [*self.fields, *self.readonly_fields]
+
+    @admin.display(description=_("工作单位"), ordering="cadre__unit__path")
+    def cadre_unit(self, obj):
+        return obj.cadre.unit
+
+    @admin.action(description=_("调整出库…"), permissions=["change"])
+    def exit_selected(self, request, queryset):
+        return form_action(
+            self,
+            request,
+            queryset,
+            form_class=ExitForm,
+            action="exit_selected",
+            title=_("调整出库"),
+            intro=_("以下成员将调整出库（出库记录保留，以后可再次入库）："),
+            submit=_("确认出库"),
+            apply=lambda membership, exit_reason, exited_on, exit_note: services.exit_pool(
+                membership, reason=exit_reason, on=exited_on, note=exit_note, by=request.user
+            ),
+        )
+
+    def has_change_permission(self, request, obj=None):  # exits go through the action (the service)
+        return OrgAdmin.has_change_permission(self, request, obj) if obj is None else False
+
+
+class MeasureInline(OrgInline):
+    model = models.PlanMeasure
+
+
+class ReviewInline(OrgInline):
+    model = models.PlanReview
+
+
+@admin.register(models.DevelopmentPlan)
+class DevelopmentPlanAdmin(OrgAdmin):
+    list_display = ["membership", "direction", "responsible_leader", "next_review_on"]
+    search_fields = ["membership__cadre__name", "direction"]
+    list_select_related = ["membership", "membership__cadre"]
+    autocomplete_fields = ["membership"]
+    inlines = [MeasureInline, ReviewInline]
+
+
+@admin.register(models.PlanMeasure)
+class PlanMeasureAdmin(OrgAdmin):
+    list_display = ["plan", "text", "due_on", "done"]
+    list_filter = ["done"]
+    list_select_related = ["plan", "plan__membership", "plan__membership__cadre"]
+    search_fields = ["plan__membership__cadre__name", "text"]
+    autocomplete_fields = ["plan"]
+
+
+@admin.register(models.PlanReview)
+class PlanReviewAdmin(OrgAdmin):
+    list_display = ["plan", "reviewed_on", "notes"]
+    list_select_related = ["plan", "plan__membership", "plan__membership__cadre"]
+    search_fields = ["plan__membership__cadre__name"]
+    autocomplete_fields = ["plan"]
+
+
+@admin.register(models.DossierEntry)
+class DossierEntryAdmin(CadreChildAdmin):
+    list_display = ["cadre", "date", "kind", "text"]
+    list_filter = ["kind"]
+
+
+class PostingStateFilter(admin.SimpleListFilter):
+    title = _("锻炼状态")
+    parameter_name = "posting_state"
+
+    def lookups(self, request, model_admin):
+        return [("current", _("正在锻炼")), ("ending", _("30天内期满"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "current":
+            return queryset.current()
+        if self.value() == "ending":
+            return queryset.ending_within(30)
+        return queryset
+
+
+@admin.register(models.Posting)
+class PostingAdmin(CadreChildAdmin):
+    list_display = ["cadre", "kind", "host_kind", "host", "post", "start", "planned_end", "actual_end"]
+    list_filter = [PostingStateFilter, "kind", "host_kind"]
+    list_select_related = ["cadre", "cadre__unit", "host_unit"]
+    autocomplete_fields = ["cadre", "host_unit"]

@@ -1,9 +1,11 @@
 from rest_framework import serializers
 
+from orgportal import codes
 from orgportal.api import OrgSerializer
 
 from . import models
 from .rules import reminder_reasons
+from .services import default_tier
 
 DERIVED = [
     "age",
@@ -77,3 +79,23 @@ class CadreDetailSerializer(CadreSerializer):
 class WarningCloseSerializer(serializers.Serializer):
     closed_on = serializers.DateField(label="解除日期")
     note = serializers.CharField(required=False, allow_blank=True, label="说明")
+
+
+class PoolMembershipSerializer(OrgSerializer):
+    cadre_name = serializers.CharField(source="cadre.name", read_only=True, label="姓名")
+
+    class Meta:
+        model = models.PoolMembership
+        fields = "__all__"
+        extra_kwargs = {"tier": {"required": False, "allow_blank": True}}
+
+    def validate(self, attrs):
+        if not attrs.get("tier") and attrs.get("cadre"):
+            attrs["tier"] = default_tier(attrs["cadre"], attrs.get("programme"))
+        return super().validate(attrs)
+
+
+class PoolExitSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=codes.PoolExitReason.choices, label="出库原因")
+    on = serializers.DateField(label="出库日期")
+    note = serializers.CharField(required=False, allow_blank=True, default="", label="出库说明")

@@ -163,6 +163,11 @@ def record_promotion_check(
 ADMISSIBLE_STATUS = codes.CadreStatus.SERVING
 
 
+def default_tier(cadre: Cadre, programme: Programme | None) -> str:
+    """A member's tier when none is given: the programme's, else the cadre's current level."""
+    return (programme.tier if programme else "") or cadre.level
+
+
 @transaction.atomic
 def admit_to_pool(
     cadre: Cadre,
@@ -182,7 +187,7 @@ def admit_to_pool(
         )
     if cadre.memberships.filter(status=codes.PoolStatus.IN).exists():
         raise ValidationError({"cadre": _("该干部已在库中")})
-    tier = tier or (programme.tier if programme else "") or cadre.level
+    tier = tier or default_tier(cadre, programme)
     if not tier:
         raise ValidationError({"tier": _("请填写培养层级（计划和干部现职务层次都未给出）")})
     last_exit = cadre.memberships.filter(status=codes.PoolStatus.OUT).order_by("-exited_on").first()

@@ -7,7 +7,13 @@ from orgportal.api import OrgViewSet, register, router
 from . import models, services
 from .filters import CadreFilter
 from .rules import reminder_rules_for
-from .serializers import CadreDetailSerializer, CadreSerializer, WarningCloseSerializer
+from .serializers import (
+    CadreDetailSerializer,
+    CadreSerializer,
+    PoolExitSerializer,
+    PoolMembershipSerializer,
+    WarningCloseSerializer,
+)
 
 
 class CadreViewSet(OrgViewSet):
@@ -47,6 +53,33 @@ class WarningViewSet(OrgViewSet):
         form.is_valid(raise_exception=True)
         warning = services.close_warning(self.get_object(), by=request.user, **form.validated_data)
         return Response(self.get_serializer(warning).data)
+
+
+class PoolMembershipViewSet(OrgViewSet):
+    """年轻干部库成员: admitted with POST (the admit service), exited with POST …/exit/."""
+
+    read_only_after_create = True
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.admit_to_pool(
+            data["cadre"],
+            source=data["source"],
+            on=data["entered_on"],
+            programme=data.get("programme"),
+            tier=data.get("tier"),
+            recommending_unit=data.get("recommending_unit"),
+            by=self.request.user,
+        )
+
+    @extend_schema(request=PoolExitSerializer)
+    @action(detail=True, methods=["post"], url_path="exit")
+    def exit_pool(self, request, pk=None):
+        """调整出库."""
+        form = PoolExitSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        membership = services.exit_pool(self.get_object(), by=request.user, **form.validated_data)
+        return Response(self.get_serializer(membership).data)
 
 
 class ServiceCreatedViewSet(OrgViewSet):
@@ -90,3 +123,14 @@ register(
 )
 register("archive-reviews", models.ArchiveReview, filterset_fields=["cadre", "status"])
 register("archive-findings", models.ArchiveFinding, filterset_fields=["review", "item", "resolved"])
+register("programmes", models.Programme, filterset_fields=["year", "tier", "status"], search_fields=["name"])
+register(
+    "pool-memberships", models.PoolMembership, viewset=PoolMembershipViewSet, serializer=PoolMembershipSerializer,
+    filterset_fields=["cadre", "programme", "tier", "status", "source", "exit_reason"],
+    search_fields=["cadre__name"], ordering_fields=["id", "entered_on", "exited_on"], select_related=["cadre"],
+)
+register("development-plans", models.DevelopmentPlan, filterset_fields=["membership"])
+register("plan-measures", models.PlanMeasure, filterset_fields=["plan", "done"])
+register("plan-reviews", models.PlanReview, filterset_fields=["plan"])
+register("dossier-entries", models.DossierEntry, filterset_fields=["cadre", "kind"], search_fields=["text"])
+register("postings", models.Posting, filterset_fields=["cadre", "kind", "host_kind", "host_unit"])
