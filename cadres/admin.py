@@ -1,19 +1,21 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from orgportal import access, codes
-from orgportal.admin import OrgAdmin, OrgInline, derived_list_filter
-from orgportal.validators import format_year_month
+from orgportal.admin import OrgAdmin, OrgInline, RuleFlagsAdmin, derived_list_filter
+from orgportal.validators import format_date, format_year_month
 
 from . import models, services
 from .filters import DERIVED_FILTERS
-from .rules import by_reminder, reminder_reasons, reminder_rules_for
+from .timeline import timeline
 
 
 def form_action(modeladmin, request, queryset, *, form_class, action, title, intro, submit, apply):
@@ -98,17 +100,6 @@ class SanctionInline(ReadOnlyInline):
     fields = ["sanction", "decided_on", "doc_number", "influence_months", "influence_until"]
 
 
-class ReminderFilter(admin.SimpleListFilter):
-    title = _("待提醒")
-    parameter_name = "reminder"
-
-    def lookups(self, request, model_admin):
-        return [("any", _("全部待提醒")), *((str(r.pk), r.name) for r in reminder_rules_for(request))]
-
-    def queryset(self, request, queryset):
-        return by_reminder(queryset, self.value(), reminder_rules_for(request)) if self.value() else queryset
-
-
 class AdmitForm(forms.Form):
     source = forms.ChoiceField(label=_("入库来源"), choices=codes.PoolSource.choices)
     entered_on = forms.DateField(label=_("入库日期"), initial=timezone.localdate)
@@ -123,7 +114,10 @@ class AdmitForm(forms.Form):
 
 
 @admin.register(models.Cadre)
-class CadreAdmin(OrgAdmin):
+class CadreAdmin(RuleFlagsAdmin):
+    rules_purpose = "reminder"
+    rules_title = _("待提醒")
+
     list_display = [
         "name",
         "gender",
@@ -137,9 +131,8 @@ class CadreAdmin(OrgAdmin):
         "rank",
         "highest_education",
         "id_number",
-        "status",
         "warning",
-        "reminders",
+        "rule_flags",
     ]
     list_display_links = ["name"]
     list_filter = [
@@ -155,7 +148,6 @@ class CadreAdmin(OrgAdmin):
         derived("age_band"),
         derived("warning_level"),
         derived("under_sanction"),
-        ReminderFilter,
         "ethnicity",
     ]
     search_fields = ["name", "id_number", "post"]
@@ -217,28 +209,30 @@ class CadreAdmin(OrgAdmin):
         SanctionInline,
     ]
 
+    # The change page's object tools: 成长档案时间轴 next to 历史 (a one-block override, kept here).
     def get_queryset(self, request):
-        return super().get_queryset(request).with_warning_level().with_reminders(reminder_rules_for(request))
+        return super().get_queryset(request).with_warning_level()
 
-    @admin.display(description=_("提醒"))
-    def reminders(self, obj):  # stands in for the per-request column built in get_list_display
-        return ""
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.timeline_view)
+        return [path("<path:object_id>/timeline/", view, name="cadres_cadre_timeline"), *super().get_urls()]
 
-    def get_list_display(self, request):
-        rules = reminder_rules_for(request)
-
-        @admin.display(description=_("提醒"))
-        def reminders(obj):  # the rules' short names; the full reasons on hover
-            due = [rule for rule in rules if getattr(obj, f"rule_{rule.pk}", False)]
-            if not due:
-                return ""
-            return format_html(
-                '<span title="{}">{}</span>',
-                "\n".join(reminder_reasons(obj, due)),
-                "、".join(r.name for r in due),
-            )
-
-        return [reminders if name == "reminders" else name for name in super().get_list_display(request)]
+    def timeline_view(self, request, object_id):
+        """成长档案时间轴: the cadre's timeline (cadres.timeline) as a printable page."""
+        cadre = self.get_object(request, unquote(object_id))  # scoped: outside the jurisdiction → None
+        if cadre is None:
+            raise Http404(_("该干部不存在或不在您的管辖范围内"))
+        if not self.has_view_or_change_permission(request, cadre):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("干部成长档案"),
+            "opts": self.opts,
+            "cadre": cadre,
+            "birth_month": format_year_month(cadre.birth_date),
+            "events": [(format_date(event.date), event) for event in timeline(cadre, request.user)],
+        }
+        return TemplateResponse(request, "admin/cadres/cadre/timeline.html", context)
 
     @admin.action(description=_("纳入年轻干部库…"), permissions=["admit"])
     def admit_selected(self, request, queryset):
@@ -459,6 +453,28 @@ class ProgrammeAdmin(OrgAdmin):
     list_select_related = ["organiser"]
     autocomplete_fields = ["organiser"]
 
+    def get_urls(self):
+        """The 梯次配备 pages (cadres.structure), linked from this list's object tools."""
+        from . import structure
+
+        def page(kind):
+            def view(request):
+                return structure.admin_page(request, model_admin=self, kind=kind)
+
+            return self.admin_site.admin_view(view)
+
+        return [
+            path("structure/cadres/", page("cadres"), name="cadres_structure_cadres"),
+            path("structure/pool/", page("pool"), name="cadres_structure_pool"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        from . import structure
+
+        links = structure.admin_links(request, self.admin_site)
+        return super().changelist_view(request, {**(extra_context or {}), "structure_links": links})
+
 
 class ExitForm(forms.Form):
     exit_reason = forms.ChoiceField(label=_("出库原因"), choices=codes.PoolExitReason.choices)
@@ -473,7 +489,10 @@ class PlanInline(OrgInline):
 
 
 @admin.register(models.PoolMembership)
-class PoolMembershipAdmin(ServiceAdmin):
+class PoolMembershipAdmin(ServiceAdmin, RuleFlagsAdmin):
+    rules_purpose = "pool"
+    rules_title = _("待调整")
+
     list_display = [
         "cadre",
         "cadre_unit",
@@ -484,6 +503,7 @@ class PoolMembershipAdmin(ServiceAdmin):
         "source",
         "exited_on",
         "exit_reason",
+        "rule_flags",
     ]
     list_filter = ["status", "tier", "source", "exit_reason", "programme"]
     list_select_related = ["cadre", "cadre__unit", "programme"]

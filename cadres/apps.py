@@ -8,4 +8,4 @@ class CadresConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import rules  # noqa: F401  (registers the reminder kinds)
+        from . import rosters, rules  # noqa: F401  (registers the rosters and the rule kinds)

@@ -4,11 +4,21 @@
 members, annual assessments and movements, and a few with sanctions, warnings, rewards,
 supervision measures, personal-matters reports, promotion checks and archive reviews.
 
+It also builds the young-cadre pool (优秀年轻干部库) of the new cadres: a few programmes (created
+once, matched by name and year), memberships for about 6 % of cadres — the young ones — mostly
+open, some exited (提拔使用 most often, a few 超龄, 受到党纪政务处分, 调离 …), a few re-entries,
+development plans with measures and reviews, growth-dossier entries, practical postings, and a
+few open members who break the pool's rules on purpose (see ``_Pool``). Pool seeding is for
+newly created cadres only, like every other record here, so running again adds nothing and a
+top-up adds members among the new cadres only.
+
 Rows are bulk-written in batches inside one transaction, with no per-row save() and
 deliberately no history rows: history records the changes people make, and the seed is not
 one. What save() would derive (a sanction's kind, influence period and end, a promotion
 check's overall result) is computed here the same way. Values come from one
-``random.Random`` seeded with the number of cadres already there, so a run is repeatable.
+``random.Random`` seeded with the number of cadres already there, so a run is repeatable;
+the pool draws from a second one, so the cadres and their other records are the same with it
+as without it (but for the few sanctions and red warnings it gives members on purpose).
 
 The generators (names, ID numbers, dates, posts) take the ``random.Random`` to draw from;
 tests/factories.py calls them with factory_boy's generator.
@@ -36,9 +46,15 @@ from .models import (
     ArchiveReview,
     Cadre,
     CadreWarning,
+    DevelopmentPlan,
+    DossierEntry,
     FamilyMember,
     Movement,
     PersonalMattersReport,
+    PlanMeasure,
+    PlanReview,
+    PoolMembership,
+    Programme,
     PromotionCheck,
     ResumeEntry,
     Reward,
@@ -47,6 +63,7 @@ from .models import (
     add_months,
     influence_last_day,
 )
+from .models import Posting as PracticePosting  # `Posting` here is a cadre's post (below)
 
 DEFAULT_CADRES = 300  # what `make run` gets
 BATCH = 2000  # cadres per round of bulk inserts
@@ -669,7 +686,14 @@ def sanction_values(sanction: str, decided_on: datetime.date) -> dict:
 class _Seeder:
     """Builds cadres and their children batch by batch and bulk-inserts them (counts in `counts`)."""
 
-    def __init__(self, rng: random.Random, units: list[_Unit], today: datetime.date, taken_ids: set[str]):
+    def __init__(
+        self,
+        rng: random.Random,
+        units: list[_Unit],
+        today: datetime.date,
+        taken_ids: set[str],
+        pool_rng: random.Random | None = None,
+    ):
         self.rng = rng
         self.units = units
         self.today = today
@@ -687,11 +711,16 @@ class _Seeder:
         self.taken_ids = taken_ids
         self.next_n = len(taken_ids)
         self.counts: Counter[type[models.Model]] = Counter()
+        self.pool = _Pool(pool_rng or random.Random("pool"), units, today)
 
     def run(self, count: int) -> None:
         with transaction.atomic():
+            self.counts[Programme] += self.pool.ensure_programmes()
             for start in range(0, count, BATCH):
                 self._batch(min(BATCH, count - start))
+        for model in POOL_MODELS:  # reported after the cadres' own records
+            if model in self.counts:
+                self.counts[model] = self.counts.pop(model)
 
     def _write(self, model: type[models.Model], rows: list) -> list:
         created = model.objects.bulk_create(rows, batch_size=BATCH)
@@ -724,9 +753,24 @@ class _Seeder:
         for rate, build in rare:
             for index in _quota(rng, count, rate):
                 build(plans[index], add)
+        pool = self.pool.build(plans, children, add)  # may add a sanction or a warning to `children`
         for model, rows in children.items():
             self._write(model, rows)
         self._archive_reviews([plans[index] for index in sorted(_quota(rng, count, 0.05))])
+        self._write_pool(pool)
+
+    def _write_pool(self, rows: "_PoolRows") -> None:
+        """Memberships, then what hangs on them, each row given its parent's new primary key."""
+        self._write(PoolMembership, rows.memberships)
+        for membership, plan in rows.plans:
+            plan.membership_id = membership.pk
+        self._write(DevelopmentPlan, [plan for _membership, plan in rows.plans])
+        for model, pairs in ((PlanMeasure, rows.measures), (PlanReview, rows.reviews)):
+            for plan, row in pairs:
+                row.plan_id = plan.pk
+            self._write(model, [row for _plan, row in pairs])
+        self._write(DossierEntry, rows.dossier)
+        self._write(PracticePosting, rows.postings)
 
     # one cadre ---------------------------------------------------------------------------
 
@@ -1111,6 +1155,665 @@ class _Seeder:
         self._write(ArchiveFinding, findings)
 
 
+# --- the young-cadre pool (优秀年轻干部库) ------------------------------------------------------
+
+TD, TC, CD, CC = L.TOWNSHIP_DEPUTY, L.TOWNSHIP_CHIEF, L.COUNTY_DEPUTY, L.COUNTY_CHIEF
+# The pool_over_age rule as shipped (cadres migration 0005): T-year-olds still qualify, a member
+# is over the limit from the (T+1)th birthday.
+POOL_AGE_LIMITS = {CC: 45, CD: 40, TC: 35}
+# The seed also keeps 乡科级副职 members (科员 and 乡科级副职 in training) at 35 and under.
+SEED_AGE_LIMITS = {**POOL_AGE_LIMITS, TD: 35}
+YOUNG_STAFF_AGE = 32  # 科员 taken in (tier 乡科级副职): 32 and under, 本科 or above
+POOL_SINCE = datetime.date(2019, 1, 1)  # the earliest entry the seed makes
+POOL_MODELS = (
+    Programme,
+    PoolMembership,
+    DevelopmentPlan,
+    PlanMeasure,
+    PlanReview,
+    DossierEntry,
+    PracticePosting,
+)
+
+_PS = codes.ProgrammeStatus
+PROGRAMMES = (  # name, year, tier, status, description
+    (
+        "第一轮蹲苗计划",
+        2022,
+        TD,
+        _PS.CLOSED,
+        "选派优秀年轻科员到乡镇（街道）、村（社区）一线蹲苗历练两年，在基层一线经受锻炼、增长才干",
+    ),
+    (
+        "递进式培养计划（县处级）",
+        2022,
+        CC,
+        _PS.ACTIVE,
+        "对县处级优秀年轻干部按“岗位历练—跟踪考察—择优使用”递进培养，成熟一个使用一个",
+    ),
+    (
+        "年轻干部151培养选拔计划",
+        2023,
+        CD,
+        _PS.ACTIVE,
+        "分层分类建立优秀年轻干部人选名单，一人一策跟踪培养，动态调整",
+    ),
+    (
+        "递进式培养计划（乡科级）",
+        2023,
+        TC,
+        _PS.ACTIVE,
+        "对乡科级优秀年轻干部开展多岗位历练和跟班学习，递进培养",
+    ),
+    (
+        "第二轮蹲苗计划",
+        2024,
+        TD,
+        _PS.ACTIVE,
+        "第二轮：选派优秀年轻干部到乡村振兴、信访维稳、项目建设一线蹲苗历练",
+    ),
+    (
+        "年轻干部151培养选拔计划",
+        2025,
+        TC,
+        _PS.ACTIVE,
+        "第二批：面向乡科级优秀年轻干部",
+    ),
+    (
+        "第三轮蹲苗计划",
+        2026,
+        TD,
+        _PS.PLANNED,
+        "第三轮：人选酝酿中",
+    ),
+)
+PROGRAMME_ORGANISER = "市委组织部"
+_PSRC = codes.PoolSource
+_STAFF_SOURCES = _Weighted(
+    [
+        (_PSRC.SELECTED_GRADUATE, 45),
+        (_PSRC.FRONT_LINE, 20),
+        (_PSRC.RECOMMENDATION, 20),
+        (_PSRC.SURVEY, 10),
+        (_PSRC.OTHER, 5),
+    ]
+)
+_LEADER_SOURCES = _Weighted(
+    [(_PSRC.RECOMMENDATION, 45), (_PSRC.SURVEY, 25), (_PSRC.FRONT_LINE, 20), (_PSRC.OTHER, 10)]
+)
+_EXIT = codes.PoolExitReason
+# Exits of members with nothing against them: those who left (调离) came back (re-entry), these did not.
+_OTHER_EXITS = _Weighted([(_EXIT.OTHER, 60), (_EXIT.DISOBEDIENCE, 40)])
+EXIT_NOTES = {
+    _EXIT.OTHER: ("本人因家庭原因申请退出", "因身体原因不宜继续作为培养对象"),
+    _EXIT.DISOBEDIENCE: ("无正当理由不服从交流任职安排",),
+    _EXIT.TRANSFERRED: ("调往外省工作", "调往省直单位工作"),
+}
+# The chance that a young cadre qualifying for a tier ("staff": 科员, tier 乡科级副职) is taken in.
+OPEN_SHARE = {CC: 0.6, CD: 0.5, TC: 0.5, TD: 0.3, "staff": 0.2}
+PROMOTED_SHARE = 0.3  # of young cadres promoted since 2020: had been in the pool, exit 提拔使用
+REENTRY_AFTER_PROMOTION = 0.35  # of those, re-entered at the new tier (when still young enough)
+OVER_AGE_EXIT_SHARE = 0.25  # of recently over-age leaders: exited 超龄
+SANCTION_EXIT_SHARE = 0.15  # of young cadres with a sanction (the seed's own): exited for it
+# Open members breaking a rule on purpose, per new cadre (at least one each from 20 cadres).
+BREAKERS = {"over_age": 0.001, "sanction": 0.0005, "red": 0.0005}
+
+DIRECTIONS = (
+    "经济管理方向",
+    "党务工作方向",
+    "基层社会治理方向",
+    "乡村振兴方向",
+    "城市建设管理方向",
+    "政法工作方向",
+    "宣传思想文化方向",
+)
+ENTERPRISE_DIRECTIONS = ("国有企业经营管理方向", "投融资管理方向")
+LEADER_TITLES = (
+    "市委常委、组织部部长",
+    "市委组织部副部长",
+    "区委副书记",
+    "县委常委、组织部部长",
+    "市直部门主要负责人",
+)
+PLAN_MEASURES = (
+    "到乡镇（街道）主要岗位历练",
+    "参加市委党校中青年干部培训班",
+    "选派到信访维稳岗位经受锻炼",
+    "参与全市重大项目攻坚",
+    "到上级机关跟班学习",
+    "参加乡村振兴驻村工作",
+    "轮岗交流到综合经济部门",
+    "参加东西部协作挂职锻炼",
+    "到急难险重任务一线历练",
+)
+REVIEW_NOTES = (
+    "政治素质好，担当作为突出，继续按计划培养",
+    "岗位历练成效明显，群众评价好，建议加大使用力度",
+    "工作实绩较好，需进一步加强基层一线历练",
+    "综合分析研判能力有待提升，继续跟踪培养",
+)
+DOSSIER_TEXTS = {
+    codes.DossierKind.TALK: (
+        "入库谈话：明确培养方向和努力目标",
+        "年度谈心谈话：肯定成绩，指出需加强基层历练",
+        "联系领导谈话，了解思想和工作情况",
+    ),
+    codes.DossierKind.ACHIEVEMENT: (
+        "牵头推进重点项目建设，按期完成年度目标任务",
+        "在防汛救灾一线表现突出",
+        "负责的招商引资项目成功落地",
+        "牵头完成乡村振兴示范点建设",
+    ),
+    codes.DossierKind.TRAINING: (
+        "参加市委党校中青年干部培训班，结业考核优秀",
+        "参加省委组织部年轻干部专题培训班",
+        "参加浙江大学乡村振兴专题研修班",
+    ),
+    codes.DossierKind.REWARD_SANCTION: (
+        "年度考核被确定为优秀等次",
+        "获市级“优秀共产党员”称号",
+        "受到市委、市政府通报表扬",
+    ),
+}
+_PK, _HK = codes.PostingKind, codes.HostKind
+_POSTING_KINDS = _Weighted([(_PK.SECONDMENT, 50), (_PK.SHADOWING, 35), (_PK.ROTATION, 15)])
+_SECONDMENT_HOSTS = _Weighted(
+    [
+        (_HK.DEVELOPED_REGION, 35),
+        (_HK.HIGHER_ORGAN, 25),
+        (_HK.INDUSTRIAL_PARK, 15),
+        (_HK.STATE_ENTERPRISE, 10),
+        (_HK.GRASSROOTS, 15),
+    ]
+)
+HOST_NAMES = {  # units outside the tree
+    _HK.HIGHER_ORGAN: (
+        "贵州省发展和改革委员会",
+        "贵州省财政厅",
+        "中共贵州省委组织部",
+        "贵州省农业农村厅",
+        "贵州省商务厅",
+    ),
+    _HK.DEVELOPED_REGION: (
+        "浙江省宁波市发展和改革委员会",
+        "浙江省宁波市鄞州区人民政府",
+        "广东省广州市黄埔区人民政府",
+        "上海市杨浦区人民政府",
+        "广东省广州市商务局",
+    ),
+    _HK.SPECIALIST_DEPARTMENT: ("贵州省自然资源厅", "贵州省生态环境厅", "贵州省大数据发展管理局"),
+    _HK.INDUSTRIAL_PARK: ("遵义经济技术开发区管理委员会", "贵州仁怀经济开发区管理委员会"),
+    _HK.STATE_ENTERPRISE: ("中国贵州茅台酒厂（集团）有限责任公司", "贵州乌江能源投资有限公司"),
+}
+HOST_POSTS = {
+    _HK.HIGHER_ORGAN: ("挂职副处长", "处长助理"),
+    _HK.DEVELOPED_REGION: ("挂职副局长", "区长助理", "局长助理"),
+    _HK.INDUSTRIAL_PARK: ("管委会主任助理", "招商局挂职副局长"),
+    _HK.STATE_ENTERPRISE: ("总经理助理", "挂职副总经理"),
+    _HK.GRASSROOTS: ("挂职党委副书记", "驻村第一书记"),
+    _HK.SPECIALIST_DEPARTMENT: ("挂职副处长",),
+}
+POSTING_MONTHS = {_PK.SECONDMENT: (12, 24), _PK.SHADOWING: (6,), _PK.ROTATION: (12,), _PK.GRASSROOTS: (24,)}
+POSTING_EVALUATIONS = (
+    "挂职期间工作积极主动，较好完成了各项任务，鉴定为优秀",
+    "跟班学习认真，综合能力得到提升，鉴定为称职",
+    "能够迅速融入当地工作，推动项目落地成效明显",
+)
+
+
+class _PoolRows:
+    """One batch's pool records; plans, measures and reviews paired with the row they hang on."""
+
+    def __init__(self):
+        self.memberships: list[PoolMembership] = []
+        self.plans: list[tuple[PoolMembership, DevelopmentPlan]] = []
+        self.measures: list[tuple[DevelopmentPlan, PlanMeasure]] = []
+        self.reviews: list[tuple[DevelopmentPlan, PlanReview]] = []
+        self.dossier: list[DossierEntry] = []
+        self.postings: list[PracticePosting] = []
+
+
+def _in_force(sanction: Sanction, on: datetime.date) -> bool:
+    return sanction.decided_on <= on and (sanction.influence_until is None or sanction.influence_until >= on)
+
+
+class _Pool:
+    """The pool of each batch of new cadres, built from what the batch already holds.
+
+    Who has a membership:
+      - open: leaders within their tier's age limit (the tier is the current 职务层次) and 科员
+        of 32 and under with a degree (tier 乡科级副职), with no sanction in force and no open
+        red warning; a few exited earlier (调离 …) and came back (re-entry), a few exited only;
+      - 提拔使用: young cadres whose current post was a promotion since 2020, in the pool at the
+        level below until the appointment day; some re-entered at the new tier;
+      - 超龄: leaders who passed their tier's limit in the last four years, exited after it;
+      - 受到党纪政务处分 / 受到组织处理: some young cadres with one of the seed's sanctions,
+        exited after the decision;
+      - breaking a rule on purpose, still open (``BREAKERS``): over the age limit; a sanction in
+        force or an open red warning — taken from the seed's own sanctions and warnings where a
+        young cadre has one, else added to an open member.
+    Open members mostly have a plan (一人一策) with 2–3 measures and often a review; members have
+    dossier entries and some have postings: finished, current, or ending within 30 days.
+    """
+
+    def __init__(self, rng: random.Random, units: list[_Unit], today: datetime.date):
+        self.rng = rng
+        self.today = today
+        self.townships = [u for u in units if u.kind == codes.UnitKind.TOWNSHIP] or units
+        self.enterprises = [u for u in units if u.kind == codes.UnitKind.ENTERPRISE]
+        self.departments = [u for u in units if u.kind == codes.UnitKind.DEPARTMENT] or units
+        self.programmes: list[Programme] = []
+        self.doc_serial = 0
+
+    def ensure_programmes(self) -> int:
+        """The demo programmes, created when not there (by name and year). Returns how many were made."""
+        names = {name for name, *_rest in PROGRAMMES}
+        existing = {(p.name, p.year): p for p in Programme.objects.filter(name__in=names)}
+        organiser = Unit.objects.filter(name=PROGRAMME_ORGANISER).order_by("path").first()
+        missing = [
+            Programme(
+                name=name,
+                year=year,
+                tier=tier,
+                status=status,
+                description=description,
+                organiser=organiser,
+            )
+            for name, year, tier, status, description in PROGRAMMES
+            if (name, year) not in existing
+        ]
+        created = Programme.objects.bulk_create(missing)
+        self.programmes = [*existing.values(), *created]
+        return len(created)
+
+    # choosing -----------------------------------------------------------------------------
+
+    def build(self, plans: list[_Plan], children: dict, add) -> _PoolRows:
+        rng, today = self.rng, self.today
+        rows = _PoolRows()
+        sanctions: dict[int, Sanction] = {}  # the latest of each cadre's
+        for sanction in children.get(Sanction, ()):
+            if (
+                sanction.cadre_id not in sanctions
+                or sanction.decided_on > sanctions[sanction.cadre_id].decided_on
+            ):
+                sanctions[sanction.cadre_id] = sanction
+        in_force = {s.cadre_id for s in children.get(Sanction, ()) if _in_force(s, today)}
+        red = {
+            w.cadre_id: w
+            for w in children.get(CadreWarning, ())
+            if w.level == codes.WarningLevel.RED and w.closed_on is None
+        }
+        promotions = {
+            m.cadre_id: m for m in children.get(Movement, ()) if m.kind == codes.MovementKind.PROMOTION
+        }
+        wanted = {
+            kind: (max(1, round(len(plans) * rate)) if len(plans) >= 20 else 0)
+            for kind, rate in BREAKERS.items()
+        }
+        clean: list[tuple[_Plan, PoolMembership]] = []  # open members breaking no rule
+
+        for plan in plans:
+            cadre = plan.cadre
+            age = _age(cadre.birth_date, today)
+            if age > 50:
+                continue
+            tier = self._tier_now(cadre, age)
+            tainted = cadre.pk in in_force or cadre.pk in red
+            promotion = promotions.get(cadre.pk)
+            sanction = sanctions.get(cadre.pk)
+            if (
+                promotion
+                and promotion.date == cadre.post_since
+                and self._promoted(plan, promotion, None if tainted else tier, rows, clean)
+            ):
+                continue
+            if sanction:
+                breaker = tier and cadre.pk in in_force and wanted["sanction"] > 0
+                if self._sanctioned(plan, sanction, tier, breaker, rows):
+                    wanted["sanction"] -= bool(breaker)
+                    continue
+            if tier and cadre.pk in red and cadre.pk not in in_force and wanted["red"] > 0:
+                entered = self._entry(plan, tier, high=red[cadre.pk].raised_on - datetime.timedelta(days=30))
+                if entered:
+                    self._membership(plan, tier, entered, rows)
+                    wanted["red"] -= 1
+                    continue
+            if cadre.level in POOL_AGE_LIMITS and tier is None:
+                outcome = self._over_age(plan, age, not tainted and wanted["over_age"] > 0, rows)
+                wanted["over_age"] -= outcome == "open"
+                if outcome:
+                    continue
+            if tier and not tainted:
+                self._young(plan, tier, rows, clean)
+
+        # Not enough of the seed's own sanctions and red warnings on young cadres: add some.
+        for kind in ("sanction", "red"):
+            for _ in range(wanted[kind]):
+                if not clean:
+                    break
+                plan, membership = clean.pop(rng.randrange(len(clean)))
+                low = max(membership.entered_on, today - datetime.timedelta(days=150)) + datetime.timedelta(
+                    days=1
+                )
+                day = day_between(rng, low, today - datetime.timedelta(days=1))
+                if kind == "sanction":
+                    self._add_sanction(plan, day, add)
+                else:
+                    add(
+                        CadreWarning,
+                        cadre_id=plan.cadre.pk,
+                        level=codes.WarningLevel.RED,
+                        source=rng.choice(codes.WarningSource.values),
+                        raised_on=day,
+                        note=rng.choice(WARNING_NOTES),
+                    )
+        return rows
+
+    @staticmethod
+    def _tier_now(cadre: Cadre, age: int) -> str | None:
+        """The tier the cadre would be taken in at today, if young enough for it."""
+        if cadre.level in SEED_AGE_LIMITS:
+            return cadre.level if age <= SEED_AGE_LIMITS[cadre.level] else None
+        if not cadre.level and age <= YOUNG_STAFF_AGE and cadre.ft_education in ("11", "14", "21"):
+            return TD
+        return None
+
+    def _entry(self, plan: _Plan, tier: str, high: datetime.date, low: datetime.date | None = None):
+        """An entry date in [low, high]: after a year's work, after taking up the tier's post, not before
+        2019; None when there is none."""
+        cadre = plan.cadre
+        floor = max(add_months(cadre.work_start_date, 12), POOL_SINCE, low or POOL_SINCE)
+        if cadre.level == tier:
+            floor = max(floor, cadre.post_since)
+        high = min(high, self.today - datetime.timedelta(days=14))
+        return day_between(self.rng, floor, high) if floor <= high else None
+
+    def _young(self, plan: _Plan, tier: str, rows: _PoolRows, clean: list) -> None:
+        rng, today = self.rng, self.today
+        if not _share(rng, OPEN_SHARE[tier if plan.cadre.level else "staff"]):
+            return
+        draw = rng.random()
+        if draw < 0.09:  # an earlier membership, exited: back since (调离), or out (其他 …)
+            reason = _EXIT.TRANSFERRED if draw < 0.05 else _OTHER_EXITS.pick(rng)
+            entered = self._entry(plan, tier, high=add_months(today, -24))
+            if entered is None:
+                return
+            exited = day_between(rng, add_months(entered, 6), add_months(today, -12))
+            self._membership(plan, tier, entered, rows, exit=(reason, exited, rng.choice(EXIT_NOTES[reason])))
+            if reason != _EXIT.TRANSFERRED:
+                return
+            entered = self._entry(plan, tier, low=add_months(exited, 6), high=today)
+            if entered is None:
+                return
+        else:
+            entered = self._entry(plan, tier, high=today)
+            if entered is None:
+                return
+        clean.append((plan, self._membership(plan, tier, entered, rows)))
+
+    def _promoted(self, plan: _Plan, promotion: Movement, tier_now, rows: _PoolRows, clean: list) -> bool:
+        """In the pool at the level below until promoted (提拔使用); maybe back in at the new tier."""
+        rng, cadre = self.rng, plan.cadre
+        day = promotion.date
+        tier = (
+            promotion.from_level
+            if promotion.from_level in SEED_AGE_LIMITS
+            else (TD if not promotion.from_level else None)
+        )
+        if (
+            tier is None
+            or day < add_months(POOL_SINCE, 12)
+            or _age(cadre.birth_date, day) > SEED_AGE_LIMITS[tier]
+        ):
+            return False
+        if not _share(rng, PROMOTED_SHARE):
+            return False
+        floor = max(add_months(cadre.work_start_date, 12), POOL_SINCE, add_months(day, -48))
+        high = day - datetime.timedelta(days=90)
+        if floor > high:
+            return False
+        entered = day_between(rng, floor, high)
+        note = f"提拔任{promotion.to_post}"
+        self._membership(plan, tier, entered, rows, exit=(_EXIT.PROMOTED, day, note))
+        if tier_now and _share(rng, REENTRY_AFTER_PROMOTION):
+            again = self._entry(plan, tier_now, low=day + datetime.timedelta(days=90), high=self.today)
+            if again:
+                clean.append((plan, self._membership(plan, tier_now, again, rows)))
+        return True
+
+    def _sanctioned(self, plan: _Plan, sanction: Sanction, tier, breaker: bool, rows: _PoolRows) -> bool:
+        """A young cadre with a sanction: exited for it, or (``breaker``) still in, awaiting review."""
+        rng, cadre, decided = self.rng, plan.cadre, sanction.decided_on
+        if breaker:
+            entered = self._entry(plan, tier, high=decided - datetime.timedelta(days=30))
+            if entered:
+                self._membership(plan, tier, entered, rows)
+                return True
+            return False
+        tier = cadre.level if cadre.level in SEED_AGE_LIMITS else (TD if not cadre.level else None)
+        if tier is None or _age(cadre.birth_date, decided) > SEED_AGE_LIMITS[tier]:
+            return False
+        if not _share(rng, SANCTION_EXIT_SHARE):
+            return False
+        entered = self._entry(plan, tier, high=decided - datetime.timedelta(days=30))
+        if entered is None:
+            return False
+        kind = codes.SANCTION_KIND[sanction.sanction]
+        reason = (
+            _EXIT.DISCIPLINE
+            if kind in (codes.SanctionKind.PARTY, codes.SanctionKind.ADMINISTRATIVE)
+            else _EXIT.ORG_HANDLING
+        )
+        exited = min(
+            day_between(rng, decided + datetime.timedelta(days=7), decided + datetime.timedelta(days=45)),
+            self.today,
+        )
+        note = f"受到{_labels(codes.Sanction)[sanction.sanction]}（{sanction.doc_number}）"
+        self._membership(plan, tier, entered, rows, exit=(reason, exited, note))
+        return True
+
+    def _over_age(self, plan: _Plan, age: int, breaker: bool, rows: _PoolRows) -> str:
+        """A leader past the tier's limit in the last four years: exited 超龄, or (``breaker``) still in.
+        Returns "open", "out" or "" (not taken)."""
+        rng, cadre = self.rng, plan.cadre
+        limit = POOL_AGE_LIMITS[cadre.level]
+        over_from = add_months(cadre.birth_date, 12 * (limit + 1))  # flagged from this day
+        if over_from < add_months(self.today, -48):
+            return ""
+        entered = self._entry(plan, cadre.level, high=over_from - datetime.timedelta(days=60))
+        if entered is None:
+            return ""
+        if breaker:
+            self._membership(plan, cadre.level, entered, rows)
+            return "open"
+        if not _share(rng, OVER_AGE_EXIT_SHARE):
+            return ""
+        exited = min(day_between(rng, over_from, over_from + datetime.timedelta(days=90)), self.today)
+        note = f"年满{limit + 1}周岁，超过{_labels(codes.LeadershipLevel)[cadre.level]}人选年龄要求"
+        self._membership(plan, cadre.level, entered, rows, exit=(_EXIT.OVER_AGE, exited, note))
+        return "out"
+
+    def _add_sanction(self, plan: _Plan, decided_on: datetime.date, add) -> None:
+        rng = self.rng
+        sanction = _SANCTIONS.pick(rng)
+        issuer, prefix = SANCTION_ISSUERS[codes.SANCTION_KIND[sanction]]
+        add(
+            Sanction,
+            cadre_id=plan.cadre.pk,
+            sanction=sanction,
+            decided_on=decided_on,
+            issuer=issuer,
+            doc_number=f"{prefix}〔{decided_on.year}〕{rng.randint(1, 60)}号",
+            reason=rng.choice(SANCTION_REASONS),
+            **sanction_values(sanction, decided_on),
+        )
+
+    # the records -----------------------------------------------------------------------------
+
+    def _programme(self, tier: str, entered: datetime.date) -> Programme | None:
+        """One of the tier's programmes running when the member entered (a quarter of members have none)."""
+        running = [
+            p
+            for p in self.programmes
+            if p.tier == tier
+            and p.year <= entered.year
+            and (p.status == _PS.ACTIVE or (p.status == _PS.CLOSED and p.year == entered.year))
+        ]
+        return self.rng.choice(running) if running and _share(self.rng, 0.75) else None
+
+    def _membership(self, plan: _Plan, tier: str, entered: datetime.date, rows: _PoolRows, exit=None):
+        rng, cadre = self.rng, plan.cadre
+        if plan.unit.kind in (codes.UnitKind.ENTERPRISE, codes.UnitKind.INSTITUTION) and _share(rng, 0.6):
+            source = _PSRC.ENTERPRISE
+        else:
+            source = (_STAFF_SOURCES if not cadre.level else _LEADER_SOURCES).pick(rng)
+        programme = self._programme(tier, entered)
+        reason, exited, note = exit or ("", None, "")
+        membership = PoolMembership(
+            cadre_id=cadre.pk,
+            programme_id=programme.pk if programme else None,
+            tier=tier,
+            status=codes.PoolStatus.OUT if exit else codes.PoolStatus.IN,
+            entered_on=entered,
+            source=source,
+            recommending_unit_id=plan.unit.pk if _share(rng, 0.8) else None,
+            exited_on=exited,
+            exit_reason=reason,
+            exit_note=note,
+        )
+        rows.memberships.append(membership)
+        self._dossier(plan, membership, rows)
+        if exit is None and _share(rng, 0.8):
+            self._plan(plan, membership, rows)
+        if _share(rng, 0.4 if exit is None else 0.25):
+            grassroots = programme is not None and "蹲苗" in programme.name
+            self._posting(plan, membership, grassroots, rows)
+        return membership
+
+    def _plan(self, plan: _Plan, membership: PoolMembership, rows: _PoolRows) -> None:
+        rng, today = self.rng, self.today
+        enterprise = plan.unit.kind == codes.UnitKind.ENTERPRISE
+        development = DevelopmentPlan(
+            direction=rng.choice(ENTERPRISE_DIRECTIONS if enterprise else DIRECTIONS),
+            responsible_leader=f"{chinese_name(rng, pick_gender(rng))}（{rng.choice(LEADER_TITLES)}）",
+            next_review_on=(
+                today - datetime.timedelta(days=rng.randint(1, 60))  # overdue
+                if _share(rng, 0.1)
+                else today + datetime.timedelta(days=rng.randint(15, 180))
+            ),
+        )
+        rows.plans.append((membership, development))
+        entered = membership.entered_on
+        for text in rng.sample(PLAN_MEASURES, rng.randint(2, 3)):
+            due = month_between(rng, add_months(entered, 6), add_months(entered, 36)) - datetime.timedelta(
+                days=1
+            )
+            done = due < today and _share(rng, 0.7)
+            rows.measures.append((development, PlanMeasure(text=text, due_on=due, done=done)))
+        first = entered + datetime.timedelta(days=180)
+        if first <= today and _share(rng, 0.8):
+            for _ in range(1 if _share(rng, 0.7) else 2):
+                reviewed = day_between(rng, first, today)
+                rows.reviews.append(
+                    (development, PlanReview(reviewed_on=reviewed, notes=rng.choice(REVIEW_NOTES)))
+                )
+
+    def _dossier(self, plan: _Plan, membership: PoolMembership, rows: _PoolRows) -> None:
+        rng, cadre = self.rng, plan.cadre
+        entered, end = membership.entered_on, membership.exited_on or self.today
+        K = codes.DossierKind
+
+        def entry(day, kind, text):
+            rows.dossier.append(DossierEntry(cadre_id=cadre.pk, date=day, kind=kind, text=text))
+
+        inspected = max(entered - datetime.timedelta(days=rng.randint(7, 40)), cadre.work_start_date)
+        entry(
+            inspected,
+            K.INSPECTION,
+            f"入库考察：政治素质好，工作实绩突出，民主推荐得票率{rng.randint(80, 98)}%",
+        )
+        for kind in rng.sample(list(DOSSIER_TEXTS), rng.randint(0, 3)):
+            entry(day_between(rng, entered, end), kind, rng.choice(DOSSIER_TEXTS[kind]))
+        if membership.exit_reason == _EXIT.PROMOTED:
+            day = max(entered, membership.exited_on - datetime.timedelta(days=rng.randint(20, 60)))
+            entry(day, K.INSPECTION, "拟提拔考察：考察对象德才表现好，同意提拔使用")
+        elif membership.exit_reason:
+            entry(
+                membership.exited_on,
+                K.TALK,
+                f"出库谈话：告知调整出库原因（{_labels(_EXIT)[membership.exit_reason]}）",
+            )
+
+    def _posting(self, plan: _Plan, membership: PoolMembership, grassroots: bool, rows: _PoolRows) -> None:
+        """A posting since entry: finished (all of an exited member's), current, or ending within 30 days."""
+        rng, today = self.rng, self.today
+        kind = _PK.GRASSROOTS if grassroots and _share(rng, 0.7) else _POSTING_KINDS.pick(rng)
+        months = rng.choice(POSTING_MONTHS[kind])
+        end_limit = membership.exited_on or today
+        state = (
+            "finished"
+            if membership.exited_on
+            else rng.choices(("finished", "current", "ending"), (40, 40, 20))[0]
+        )
+        if state == "ending":  # planned to end within 30 days
+            planned_end = today + datetime.timedelta(days=rng.randint(0, 30))
+            start = add_months(planned_end + datetime.timedelta(days=1), -months)
+            if start < membership.entered_on:
+                return
+        else:
+            if state == "finished":
+                low, high = membership.entered_on, add_months(end_limit, -months)
+            else:  # current, planned to end about a month from today or later
+                low = max(membership.entered_on, add_months(today, -months) + datetime.timedelta(days=32))
+                high = today - datetime.timedelta(days=1)
+            if low > high:
+                return
+            start = day_between(rng, low, high)
+            planned_end = add_months(start, months) - datetime.timedelta(days=1)
+        if kind == _PK.GRASSROOTS:
+            host_kind, host = _HK.GRASSROOTS, rng.choice(self.townships)
+        elif kind == _PK.ROTATION:
+            host_kind = rng.choice((_HK.SPECIALIST_DEPARTMENT, _HK.GRASSROOTS))
+            host = rng.choice(self.departments if host_kind == _HK.SPECIALIST_DEPARTMENT else self.townships)
+        elif kind == _PK.SHADOWING:
+            host_kind, host = rng.choice((_HK.HIGHER_ORGAN, _HK.SPECIALIST_DEPARTMENT)), None
+        else:
+            host_kind = _SECONDMENT_HOSTS.pick(rng)
+            if host_kind == _HK.GRASSROOTS:
+                host = rng.choice(self.townships)
+            elif host_kind == _HK.STATE_ENTERPRISE and self.enterprises and _share(rng, 0.5):
+                host = rng.choice(self.enterprises)
+            else:
+                host = None
+        if host is not None and host.pk == plan.unit.pk:
+            host = None
+            host_kind = _HK.DEVELOPED_REGION if kind != _PK.SHADOWING else _HK.HIGHER_ORGAN
+        if kind == _PK.SHADOWING:
+            post = "跟班学习"
+        elif kind == _PK.ROTATION:
+            post = "挂职副科长" if host_kind == _HK.SPECIALIST_DEPARTMENT else "挂职副镇长"
+        else:
+            post = rng.choice(HOST_POSTS[host_kind])
+        finished = state == "finished"
+        self.doc_serial += 1
+        rows.postings.append(
+            PracticePosting(
+                cadre_id=plan.cadre.pk,
+                kind=kind,
+                host_kind=host_kind,
+                host_unit_id=host.pk if host else None,
+                host_name="" if host else rng.choice(HOST_NAMES[host_kind]),
+                post=post,
+                start=start,
+                planned_end=planned_end,
+                actual_end=planned_end if finished else None,
+                evaluation=rng.choice(POSTING_EVALUATIONS) if finished else "",
+                doc_number=f"遵组干〔{start.year}〕{self.doc_serial % 300 + 1}号",
+            )
+        )
+
+
 def add_arguments(parser) -> None:
     parser.add_argument(
         "--cadres",
@@ -1139,7 +1842,13 @@ def seed(options: dict, stdout) -> None:
         stdout.write("seed_demo: 没有可安排干部的单位，未新建干部")
         return
     taken = set(Cadre.objects.exclude(id_number="").values_list("id_number", flat=True))
-    seeder = _Seeder(random.Random(f"cadres:{existing}"), units, timezone.localdate(), taken)
+    seeder = _Seeder(
+        random.Random(f"cadres:{existing}"),
+        units,
+        timezone.localdate(),
+        taken,
+        pool_rng=random.Random(f"pool:{existing}"),
+    )
     seeder.run(target - existing)
     created = seeder.counts.pop(Cadre)
     children = "，".join(f"{model._meta.verbose_name} {n}" for model, n in seeder.counts.items())

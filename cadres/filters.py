@@ -5,10 +5,9 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from orgportal import codes
-from orgportal.api import SubtreeFilterSet
+from orgportal.api import RuleFilter, SubtreeFilterSet
 
 from .models import AGE_BANDS, NON_PARTY_CODES, Cadre
-from .rules import by_reminder, reminder_rules_for
 
 YES_NO = [("1", _("是")), ("0", _("否"))]
 EDUCATION_LEVELS = [
@@ -95,10 +94,7 @@ class CadreFilter(SubtreeFilterSet):
     warning_level = _derived_filter("warning_level")
     under_sanction = _derived_filter("under_sanction")
     archive_status = _derived_filter("archive_status")
-    reminder = django_filters.CharFilter(method="filter_reminder", label=_("待提醒（any 或规则编号）"))
-
-    def filter_reminder(self, queryset, name, value):
-        return by_reminder(queryset, value, reminder_rules_for(self.request))
+    reminder = RuleFilter("reminder", label=_("待提醒（any 或规则编号）"))
 
     class Meta:
         model = Cadre

@@ -6,16 +6,24 @@ breaks on the day, each with its reason. Every condition is SQL.
 
 import datetime
 
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgportal import codes
-from orgportal.rules import Param, RuleKind, active_rules, annotate_flags, reasons, register
-from orgportal.validators import format_date, format_year_month
+from orgportal.rules import Param, RuleKind, active_rules, flagged, reasons, register
+from orgportal.validators import age_on, format_date, format_year_month
 
-from .models import REFORM_START, AnnualAssessment, add_months, from_month_index, month_index
+from .models import (
+    REFORM_START,
+    AnnualAssessment,
+    CadreWarning,
+    Sanction,
+    add_months,
+    from_month_index,
+    month_index,
+)
 
 GOOD_RESULTS = [
     codes.AssessmentResult.EXCELLENT,
@@ -153,26 +161,100 @@ register(
 )
 
 
-def reminder_rules_for(request) -> list:
-    """The active reminder rules, read once per request (the admin and the API share them)."""
-    if not hasattr(request, "_reminder_rules"):
-        request._reminder_rules = active_rules("reminder")
-    return request._reminder_rules
+# --- the young-cadre pool's review (调整出库的提示) ------------------------------------------------
+TIER_LABELS = dict(codes.LeadershipLevel.choices)
+DEFAULT_AGE_THRESHOLDS = {
+    codes.LeadershipLevel.COUNTY_CHIEF: 45,
+    codes.LeadershipLevel.COUNTY_DEPUTY: 40,
+    codes.LeadershipLevel.TOWNSHIP_CHIEF: 35,
+}
 
 
-def by_reminder(queryset, value: str, rules: list, on: datetime.date | None = None):
-    """待提醒: cadres breaking any active reminder rule (`value` "any") or the rule with that id."""
-    chosen = rules if value == "any" else [r for r in rules if str(r.pk) == str(value)]
-    if not chosen:
-        return queryset.none()
+def over_age_condition(params, on):
+    """A threshold T means T-year-olds still qualify (45岁及以下): flagged from the (T+1)th birthday."""
+    condition = Q(pk__in=[])
+    for tier, threshold in params["thresholds"].items():
+        condition |= Q(tier=tier, cadre__birth_date__lte=years_before(on, int(threshold) + 1))
+    return condition
+
+
+def over_age_reason(params, membership, on):
+    born = membership.cadre.birth_date
+    return _("超龄：%(born)s 生，%(on)s 满 %(age)s 周岁，%(tier)s门槛 %(threshold)s") % {
+        "born": format_date(born),
+        "on": format_date(on),
+        "age": age_on(born, on),
+        "tier": TIER_LABELS.get(membership.tier, membership.tier),
+        "threshold": params["thresholds"][membership.tier],
+    }
+
+
+register(
+    RuleKind(
+        code="pool_over_age",
+        label=_("超过培养层级的年龄门槛"),
+        purpose="pool",
+        params={"thresholds": Param(_("各层级年龄门槛（周岁，含）"), dict(DEFAULT_AGE_THRESHOLDS), dict)},
+        condition=over_age_condition,
+        reason=over_age_reason,
+    )
+)
+
+
+def prepare_sanction(queryset, params, on):
+    in_force = Sanction.objects.in_force(on).filter(cadre=OuterRef("cadre"))
+    return queryset.annotate(sanction_in_force=Exists(in_force))
+
+
+register(
+    RuleKind(
+        code="pool_sanction",
+        label=_("处分或组织处理影响期内"),
+        purpose="pool",
+        prepare=prepare_sanction,
+        condition=lambda params, on: Q(sanction_in_force=True),
+        reason=lambda params, membership, on: _("受到处分或组织处理，%s尚在影响期内") % format_date(on),
+    )
+)
+
+
+def prepare_red_warning(queryset, params, on):
+    red = CadreWarning.objects.filter(
+        cadre=OuterRef("cadre"), level=codes.WarningLevel.RED, raised_on__lte=on
+    ).filter(Q(closed_on__isnull=True) | Q(closed_on__gt=on))
+    return queryset.annotate(red_warning_open=Exists(red))
+
+
+register(
+    RuleKind(
+        code="pool_red_warning",
+        label=_("有未解除的红色预警"),
+        purpose="pool",
+        prepare=prepare_red_warning,
+        condition=lambda params, on: Q(red_warning_open=True),
+        reason=lambda params, membership, on: _("有未解除的红色预警"),
+    )
+)
+
+register(
+    RuleKind(
+        code="pool_not_serving",
+        label=_("已退休、调出、去世等"),
+        purpose="pool",
+        condition=lambda params, on: ~Q(cadre__status=codes.CadreStatus.SERVING),
+        reason=lambda params, membership, on: _("干部状态为「%s」") % membership.cadre.get_status_display(),
+    )
+)
+
+
+def review_pool(on: datetime.date | None = None, *, queryset=None, rules: list | None = None):
+    """Every open membership that breaks an active pool rule, with its reasons:
+    [(membership, [reason, …]), …]. Two queries (the rules, the members) whatever the pool's size."""
+    from .models import PoolMembership
+
     on = on or timezone.localdate()
-    missing = [r for r in chosen if f"rule_{r.pk}" not in queryset.query.annotations]
-    queryset = annotate_flags(queryset, missing, on)
-    condition = Q()
-    for rule in chosen:
-        condition |= Q(**{f"rule_{rule.pk}": True})
-    return queryset.filter(condition)
-
-
-def reminder_reasons(cadre, rules: list, on: datetime.date | None = None) -> list[str]:
-    return [str(r) for r in reasons(cadre, rules, on or timezone.localdate())]
+    rules = active_rules("pool") if rules is None else rules
+    members = PoolMembership.objects.all() if queryset is None else queryset
+    members = members.filter(status=codes.PoolStatus.IN).select_related("cadre", "cadre__unit")
+    flagged_members = flagged(members, rules, on)
+    return [(m, [str(r) for r in reasons(m, rules, on)]) for m in flagged_members]

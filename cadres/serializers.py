@@ -1,10 +1,9 @@
 from rest_framework import serializers
 
 from orgportal import codes
-from orgportal.api import OrgSerializer
+from orgportal.api import OrgSerializer, RuleReasonsField
 
 from . import models
-from .rules import reminder_reasons
 from .services import default_tier
 
 DERIVED = [
@@ -28,11 +27,7 @@ class CadreSerializer(OrgSerializer):
         source="current_warning_level", read_only=True, label="当前预警等级"
     )
     retirement_month = serializers.DateField(read_only=True, label="到龄年月")
-    reminders = serializers.SerializerMethodField(label="待提醒")
-
-    def get_reminders(self, cadre) -> list[str]:
-        rules = self.context.get("reminder_rules") or []
-        return reminder_reasons(cadre, rules) if all(hasattr(cadre, f"rule_{r.pk}") for r in rules) else []
+    reminders = RuleReasonsField(label="待提醒")
 
     class Meta:
         model = models.Cadre
@@ -83,6 +78,7 @@ class WarningCloseSerializer(serializers.Serializer):
 
 class PoolMembershipSerializer(OrgSerializer):
     cadre_name = serializers.CharField(source="cadre.name", read_only=True, label="姓名")
+    flags = RuleReasonsField(label="待调整")
 
     class Meta:
         model = models.PoolMembership

@@ -2,11 +2,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from orgportal.api import OrgViewSet, register, router
+from orgportal.api import OrgViewSet, RosterImportMixin, RuleFilter, RuleFlagsMixin, register, router
 
 from . import models, services
 from .filters import CadreFilter
-from .rules import reminder_rules_for
 from .serializers import (
     CadreDetailSerializer,
     CadreSerializer,
@@ -14,10 +13,14 @@ from .serializers import (
     PoolMembershipSerializer,
     WarningCloseSerializer,
 )
+from .timeline import TimelineEventSerializer, timeline
 
 
-class CadreViewSet(OrgViewSet):
-    """干部: list with derived filters (党外, 少数民族, 最高学历, 年龄段, 预警, 处分影响期); detail with children."""
+class CadreViewSet(RuleFlagsMixin, RosterImportMixin, OrgViewSet):
+    """干部: list with derived filters (党外, 少数民族, 最高学历, 年龄段, 预警, 处分影响期, 待提醒); detail with children."""
+
+    rules_purpose = "reminder"
+    roster = "cadres.standard"
 
     queryset = models.Cadre.objects.select_related("unit").with_warning_level()
     serializer_class = CadreSerializer
@@ -26,17 +29,20 @@ class CadreViewSet(OrgViewSet):
     ordering_fields = ["id", "name", "birth_date", "post_since", "updated_at", "unit__path"]
     ordering = ["unit__path", "name", "id"]
 
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "reminder_rules": reminder_rules_for(self.request)}
-
     def get_serializer_class(self):
         return CadreDetailSerializer if self.action == "retrieve" else CadreSerializer
 
     def get_queryset(self):
-        queryset = super().get_queryset().with_reminders(reminder_rules_for(self.request))
+        queryset = super().get_queryset()
         if self.action == "retrieve":
             queryset = queryset.prefetch_related(*CadreDetailSerializer.CHILDREN)
         return queryset
+
+    @extend_schema(responses=TimelineEventSerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def timeline(self, request, pk=None):
+        """成长档案时间轴（一人一档）: everything recorded on the cadre, oldest first; sensitive text masked."""
+        return Response(TimelineEventSerializer(timeline(self.get_object(), request.user), many=True).data)
 
 
 class WarningViewSet(OrgViewSet):
@@ -55,10 +61,13 @@ class WarningViewSet(OrgViewSet):
         return Response(self.get_serializer(warning).data)
 
 
-class PoolMembershipViewSet(OrgViewSet):
+class PoolMembershipViewSet(RuleFlagsMixin, OrgViewSet):
+    roster = "cadres.pool"
+
     """年轻干部库成员: admitted with POST (the admit service), exited with POST …/exit/."""
 
     read_only_after_create = True
+    rules_purpose = "pool"
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -125,12 +134,23 @@ register("archive-reviews", models.ArchiveReview, filterset_fields=["cadre", "st
 register("archive-findings", models.ArchiveFinding, filterset_fields=["review", "item", "resolved"])
 register("programmes", models.Programme, filterset_fields=["year", "tier", "status"], search_fields=["name"])
 register(
-    "pool-memberships", models.PoolMembership, viewset=PoolMembershipViewSet, serializer=PoolMembershipSerializer,
+    "pool-memberships",
+    models.PoolMembership,
+    viewset=PoolMembershipViewSet,
+    serializer=PoolMembershipSerializer,
     filterset_fields=["cadre", "programme", "tier", "status", "source", "exit_reason"],
-    search_fields=["cadre__name"], ordering_fields=["id", "entered_on", "exited_on"], select_related=["cadre"],
+    search_fields=["cadre__name"],
+    ordering_fields=["id", "entered_on", "exited_on"],
+    select_related=["cadre", "cadre__unit"],
+    extra_filters={"rule": RuleFilter("pool")},
 )
 register("development-plans", models.DevelopmentPlan, filterset_fields=["membership"])
 register("plan-measures", models.PlanMeasure, filterset_fields=["plan", "done"])
 register("plan-reviews", models.PlanReview, filterset_fields=["plan"])
 register("dossier-entries", models.DossierEntry, filterset_fields=["cadre", "kind"], search_fields=["text"])
 register("postings", models.Posting, filterset_fields=["cadre", "kind", "host_kind", "host_unit"])
+
+# 梯次配备: GET /api/v1/structure/cadres/ and /api/v1/structure/pool/ (cadres.structure)
+from .structure import StructureViewSet  # noqa: E402
+
+router.register("structure", StructureViewSet, basename="structure")

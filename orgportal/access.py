@@ -6,6 +6,7 @@ record to its Unit ("unit", "cadre__unit"), "self" for Unit, or None for a globa
 filters by hand.
 """
 
+import re
 from collections.abc import Iterable
 from functools import reduce
 from operator import or_
@@ -132,13 +133,19 @@ def check_writable(user, instance: models.Model) -> None:
     raise ValidationError({field: _("所选单位不在您的管辖范围内")})
 
 
+ID_LIKE = re.compile(r"^[0-9A-Za-z]{15,18}$")
+
+
 def mask(value) -> str:
-    """Mask a sensitive value: 110105********123X for long values, 张** for short ones."""
+    """Mask a sensitive value: ID numbers keep region and last four (110105********002X), short
+    values their first character (健*), free text nothing at all (******, whatever its length)."""
     if value is None or value == "":
-        return "" if value is None else value
+        return ""
     text = str(value)
-    if len(text) >= 15:
+    if ID_LIKE.match(text):
         return text[:6] + "*" * (len(text) - 10) + text[-4:]
+    if len(text) > 4:
+        return "******"
     if len(text) >= 2:
         return text[0] + "*" * (len(text) - 1)
     return "*"

@@ -1,20 +1,27 @@
 """The admin: the kernel's base ModelAdmin every app uses, and the unit tree."""
 
+import secrets
+import tempfile
+from pathlib import Path
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models.functions import Length
-from django.http import Http404
-from django.urls import reverse
+from django.http import FileResponse, Http404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import access, rules
-from .models import PATH_SEGMENT, Rule, Unit, UnitAssignment
+from . import rosters as roster_engine
+from .models import PATH_SEGMENT, ExportLog, Rule, Unit, UnitAssignment
 from .rules import PURPOSES
 
 admin.site.site_header = _("组织部干部人才信息系统")
@@ -78,7 +85,144 @@ class MaskingHistoryHelper(HistoricalRecordContextHelper):
         return super().prepare_delta_change_value(change, value)
 
 
-class OrgAdmin(SimpleHistoryAdmin):
+class RosterImportForm(forms.Form):
+    roster = forms.ChoiceField(label=_("花名册"))
+    file = forms.FileField(label=_("Excel 文件（.xlsx）"))
+    unit = forms.ModelChoiceField(
+        label=_("默认单位"),
+        queryset=Unit.objects.none(),
+        required=False,
+        help_text=_("文件没有“工作单位”列时，记录放入此单位（须在您的管辖范围内）"),
+    )
+
+    def __init__(self, *args, rosters, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["roster"].choices = [(r.name, r.title) for r in rosters]
+        self.fields["unit"].queryset = access.scope(Unit.objects.all(), user)
+
+
+class RosterAdminMixin:
+    """Roster buttons on a changelist: export what the list shows (filters, search, ordering,
+    jurisdiction), import with a dry-run preview then one transaction, and a template per roster."""
+
+    def _rosters(self):
+        return roster_engine.for_model(self.model)
+
+    def get_urls(self):
+        meta = self.model._meta
+        name = f"{meta.app_label}_{meta.model_name}"
+        wrap = self.admin_site.admin_view
+        return [
+            path("roster/export/<str:roster>/", wrap(self.roster_export_view), name=f"{name}_roster_export"),
+            path("roster/import/", wrap(self.roster_import_view), name=f"{name}_roster_import"),
+            path(
+                "roster/template/<str:roster>/",
+                wrap(self.roster_template_view),
+                name=f"{name}_roster_template",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _url(self, view, *args):
+        meta = self.model._meta
+        return reverse(f"admin:{meta.app_label}_{meta.model_name}_roster_{view}", args=args)
+
+    def changelist_view(self, request, extra_context=None):
+        rosters = self._rosters()
+        extra = (
+            {
+                "rosters": [{"title": r.title, "export_url": self._url("export", r.name)} for r in rosters],
+                "roster_import_url": self._url("import")
+                if any(r.importable for r in rosters) and self.has_add_permission(request)
+                else None,
+            }
+            if rosters and self.has_view_permission(request)
+            else {}
+        )
+        return super().changelist_view(request, {**extra, **(extra_context or {})})
+
+    def _roster(self, request, name):
+        roster = roster_engine.ROSTERS.get(name)
+        if roster is None or roster.model is not self.model or not self.has_view_permission(request):
+            raise Http404
+        return roster
+
+    def roster_export_view(self, request, roster):
+        roster = self._roster(request, roster)
+        changelist = self.get_changelist_instance(request)
+        queryset = changelist.get_queryset(request)
+        described = " ".join(f"{k}={v}" for k, v in request.GET.items())
+        handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
+        roster_engine.export(roster, queryset, request.user, handle, description=described, channel="admin")
+        handle.seek(0)
+        filename = f"{roster.title}_{timezone.localdate():%Y%m%d}.xlsx"
+        return FileResponse(handle, as_attachment=True, filename=filename)
+
+    def roster_template_view(self, request, roster):
+        roster = self._roster(request, roster)
+        handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
+        roster_engine.template(roster, handle)
+        handle.seek(0)
+        return FileResponse(handle, as_attachment=True, filename=f"{roster.title}_导入模板.xlsx")
+
+    def roster_import_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        rosters = [r for r in self._rosters() if r.importable]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("导入花名册"),
+            "rosters": [{"title": r.title, "template_url": self._url("template", r.name)} for r in rosters],
+        }
+        pending = request.session.get("roster_import")
+        if (
+            request.method == "POST"
+            and "confirm" in request.POST
+            and pending
+            and request.POST.get("token") == pending.get("token")
+        ):
+            roster = roster_engine.get(pending["roster"])
+            unit = Unit.objects.filter(pk=pending["unit"]).first() if pending["unit"] else None
+            with open(pending["path"], "rb") as handle:
+                report = roster_engine.import_file(roster, handle, request.user, unit=unit, dry_run=False)
+            if report.written:
+                Path(pending["path"]).unlink(missing_ok=True)
+                del request.session["roster_import"]
+            return self._import_result(request, context, report, pending["token"])
+        form = RosterImportForm(
+            request.POST or None, request.FILES or None, rosters=rosters, user=request.user
+        )
+        if request.method == "POST" and form.is_valid():
+            roster = roster_engine.get(form.cleaned_data["roster"])
+            upload = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
+            with upload:
+                for chunk in form.cleaned_data["file"].chunks():
+                    upload.write(chunk)
+            unit = form.cleaned_data["unit"]
+            with open(upload.name, "rb") as handle:
+                report = roster_engine.import_file(roster, handle, request.user, unit=unit, dry_run=True)
+            token = secrets.token_urlsafe(16)
+            request.session["roster_import"] = {
+                "path": upload.name,
+                "roster": roster.name,
+                "token": token,
+                "unit": unit.pk if unit else None,
+            }
+            return self._import_result(request, context, report, token)
+        return TemplateResponse(request, "admin/orgportal/roster_import.html", {**context, "form": form})
+
+    def _import_result(self, request, context, report, token):
+        for row in report.rows:
+            row.outcome_label = roster_engine.OUTCOME_LABELS[row.outcome]
+        return TemplateResponse(
+            request,
+            "admin/orgportal/roster_import.html",
+            {**context, "report": report, "counts": report.counts(), "token": token},
+        )
+
+
+class OrgAdmin(RosterAdminMixin, SimpleHistoryAdmin):
     """Base admin for every domain model: jurisdiction, masking, history, subtree filter.
 
     Apps declare list_display, list_filter, search_fields, list_select_related as usual.
@@ -285,3 +429,83 @@ class RuleAdmin(OrgAdmin):
     @admin.display(description=_("规则类型"), ordering="kind")
     def kind_label(self, obj):
         return obj.kind_label
+
+
+class RuleFlagsAdmin(OrgAdmin):
+    """An admin whose list shows which rules (orgportal.rules, of `rules_purpose`) each row breaks:
+    a `rule_flags` column (rule names, the reasons on hover) and a filter. Declare `rules_purpose`
+    and put "rule_flags" in list_display."""
+
+    rules_purpose = ""
+    rules_title = _("规则提示")
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return rules.annotate_flags(
+            queryset, rules.rules_for(request, self.rules_purpose), timezone.localdate()
+        )
+
+    @admin.display(description=_("规则提示"))
+    def rule_flags(self, obj):  # stands in for the per-request column built in get_list_display
+        return ""
+
+    def get_list_display(self, request):
+        active = rules.rules_for(request, self.rules_purpose)
+
+        def rule_flags(obj):
+            broken = rules.broken_rules(obj, active)
+            if not broken:
+                return ""
+            return format_html(
+                '<span title="{}">{}</span>',
+                "\n".join(rules.reasons(obj, broken)),
+                "、".join(r.name for r in broken),
+            )
+
+        rule_flags.short_description = self.rules_title
+        return [rule_flags if name == "rule_flags" else name for name in super().get_list_display(request)]
+
+    def get_list_filter(self, request):
+        return [*super().get_list_filter(request), self._rule_filter()]
+
+    def _rule_filter(self):
+        purpose, title = self.rules_purpose, self.rules_title
+
+        class RuleFilter(admin.SimpleListFilter):
+            parameter_name = "rule"
+
+            def lookups(self, request, model_admin):
+                return [("any", _("全部")), *((str(r.pk), r.name) for r in rules.rules_for(request, purpose))]
+
+            def queryset(self, request, queryset):
+                if not self.value():
+                    return queryset
+                return rules.filter_by_rule(queryset, self.value(), rules.rules_for(request, purpose))
+
+        RuleFilter.title = title
+        return RuleFilter
+
+
+@admin.register(ExportLog)
+class ExportLogAdmin(OrgAdmin):
+    """Who exported what: for administrators only, and never edited."""
+
+    list_display = ["created_at", "user", "roster", "row_count", "channel", "included_sensitive", "filters"]
+    list_filter = ["roster", "channel", "included_sensitive"]
+    search_fields = ["user__username", "roster", "filters"]
+    list_select_related = ["user"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

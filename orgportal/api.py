@@ -1,19 +1,29 @@
 """API conventions shared by every app: one router, base viewset and serializer, pagination,
 permissions, filters and the error format. Apps declare a queryset, a serializer and a filterset."""
 
+import json
+import tempfile
+
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
+from django.http import FileResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import DjangoModelPermissions
 from rest_framework.relations import ManyRelatedField, RelatedField
+from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from . import access
+from . import access, rules
+from . import rosters as roster_engine
 
 router = DefaultRouter()
 
@@ -150,6 +160,82 @@ class SubtreeFilterSet(django_filters.FilterSet):
         return queryset.filter(**{f"{lookup}__startswith": path})
 
 
+class RuleFilter(django_filters.CharFilter):
+    """`?<name>=any` or `=<rule id>`: rows breaking the active rules of `purpose` (orgportal.rules)."""
+
+    def __init__(self, purpose: str, **kwargs):
+        self.purpose = purpose
+        kwargs.setdefault("label", _("规则提示（any 或规则编号）"))
+        super().__init__(**kwargs)
+
+    def filter(self, queryset, value):
+        if not value:
+            return queryset
+        return rules.filter_by_rule(queryset, value, rules.rules_for(self.parent.request, self.purpose))
+
+
+class RuleReasonsField(serializers.ListField):
+    """The readable reasons of the rules a row breaks (needs RuleFlagsMixin on the viewset)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.CharField(), read_only=True, source="*", **kwargs)
+
+    def to_representation(self, row):
+        active = self.context.get("rules") or []
+        return rules.reasons(row, active)
+
+
+class RuleFlagsMixin:
+    """Viewset mixin: annotate each active rule of `rules_purpose` on the list (SQL, one query)."""
+
+    rules_purpose = ""
+
+    def get_queryset(self):
+        from django.utils import timezone
+
+        queryset = super().get_queryset()
+        return rules.annotate_flags(
+            queryset, rules.rules_for(self.request, self.rules_purpose), timezone.localdate()
+        )
+
+    def get_serializer_context(self):
+        return {
+            **super().get_serializer_context(),
+            "rules": rules.rules_for(self.request, self.rules_purpose),
+        }
+
+
+class XlsxRenderer(BaseRenderer):
+    """`?format=xlsx` on a list that declares a roster: the roster of exactly what the list returns."""
+
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        return json.dumps(data, ensure_ascii=False, default=str).encode()  # an error, as JSON
+
+
+class RosterImportRequest(serializers.Serializer):
+    file = serializers.FileField(label=_("Excel 文件（.xlsx）"))
+    roster = serializers.CharField(required=False, label=_("花名册名称（默认为该资源的第一个可导入花名册）"))
+    unit = serializers.IntegerField(required=False, label=_("默认单位编号（文件没有单位列时）"))
+    dry_run = serializers.BooleanField(default=True, label=_("只校验不写入（默认 true）"))
+
+
+class RosterImportReportSerializer(serializers.Serializer):
+    roster = serializers.CharField()
+    ok = serializers.BooleanField()
+    written = serializers.BooleanField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+    file_errors = serializers.ListField(child=serializers.CharField())
+    ignored_columns = serializers.ListField(child=serializers.CharField())
+    rows = serializers.ListField(child=serializers.DictField())
+
+
 class OrgViewSet(viewsets.ModelViewSet):
     """Base viewset: the declared queryset, scoped to the user's jurisdiction; model permissions.
 
@@ -160,6 +246,7 @@ class OrgViewSet(viewsets.ModelViewSet):
 
     create_service = None
     read_only_after_create = False
+    roster: str | None = None  # the roster `?format=xlsx` exports (another with `&roster=<name>`)
 
     permission_classes = [ModelPermissions]
     pagination_class = Pagination
@@ -172,11 +259,73 @@ class OrgViewSet(viewsets.ModelViewSet):
         super().__init_subclass__(**kwargs)
         if cls.read_only_after_create:
             cls.http_method_names = ["get", "post", "head", "options"]
+        if cls.roster and XlsxRenderer not in cls.renderer_classes:
+            cls.renderer_classes = [*cls.renderer_classes, XlsxRenderer]
+
+    def list(self, request, *args, **kwargs):
+        if self.roster and getattr(request.accepted_renderer, "format", None) == "xlsx":
+            return self.export_roster(request)
+        return super().list(request, *args, **kwargs)
+
+    def export_roster(self, request):
+        name = request.query_params.get("roster") or self.roster
+        roster = roster_engine.ROSTERS.get(name)
+        if roster is None or roster.model is not self.queryset.model:
+            raise exceptions.NotFound(_("没有该花名册"))
+        queryset = self.filter_queryset(self.get_queryset())
+        handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
+        described = " ".join(f"{k}={v}" for k, v in request.query_params.items() if k != "format")
+        roster_engine.export(roster, queryset, request.user, handle, description=described, channel="api")
+        handle.seek(0)
+        return FileResponse(
+            handle,
+            as_attachment=True,
+            content_type=XlsxRenderer.media_type,
+            filename=f"{roster.name}_{timezone.localdate():%Y%m%d}.xlsx",
+        )
 
     def perform_create(self, serializer):
         if self.create_service is None:
             return super().perform_create(serializer)
         serializer.instance = type(self).create_service(**serializer.validated_data, by=self.request.user)
+
+
+class RosterImportMixin:
+    """`POST …/import/` (multipart: file, roster, unit, dry_run): validate a roster file row by row
+    and, when asked and only if every row is valid, write it in one transaction. Needs add permission."""
+
+    @extend_schema(
+        request={"multipart/form-data": RosterImportRequest}, responses=RosterImportReportSerializer
+    )
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
+    def import_roster(self, request):
+        from .models import Unit
+
+        form = RosterImportRequest(data=request.data)
+        form.is_valid(raise_exception=True)
+        model = self.queryset.model
+        importable = [r for r in roster_engine.for_model(model) if r.importable]
+        name = form.validated_data.get("roster") or (importable[0].name if importable else "")
+        roster = next((r for r in importable if r.name == name), None)
+        if roster is None:
+            raise exceptions.ValidationError({"roster": [_("没有可导入的花名册“%s”") % name]})
+        unit = None
+        if form.validated_data.get("unit") is not None:
+            unit = (
+                access.scope(Unit.objects.all(), request.user).filter(pk=form.validated_data["unit"]).first()
+            )
+            if unit is None:
+                raise exceptions.ValidationError({"unit": [_("该单位不存在或不在您的管辖范围内")]})
+        report = roster_engine.import_file(
+            roster,
+            form.validated_data["file"],
+            request.user,
+            unit=unit,
+            dry_run=form.validated_data["dry_run"],
+        )
+        return Response(
+            report.as_dict(), status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST
+        )
 
 
 def register(

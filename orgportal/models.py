@@ -192,3 +192,30 @@ class Rule(OrgModel):
     def kind_label(self) -> str:
         kind = rules.KINDS.get(self.kind)
         return str(kind.label) if kind else self.kind
+
+
+class ExportLog(OrgModel):
+    """Who exported which roster, when, with which filters, how many rows (个人信息保护: exports are logged)."""
+
+    jurisdiction = None  # shown to administrators only (see the admin); not scoped by unit
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    roster = models.CharField(_("花名册"), max_length=60)
+    filters = models.TextField(_("筛选条件"), blank=True)
+    row_count = models.PositiveIntegerField(_("行数"))
+    channel = models.CharField(_("途径"), max_length=20, help_text=_("admin / api / command"))
+    included_sensitive = models.BooleanField(_("含未脱敏的敏感信息"), default=False)
+
+    class Meta:
+        verbose_name = _("导出记录")
+        verbose_name_plural = _("导出记录")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.roster} {self.created_at:%Y-%m-%d %H:%M}"

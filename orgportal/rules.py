@@ -88,10 +88,41 @@ def flagged(queryset: models.QuerySet, rules: list, on: datetime.date) -> models
     return queryset.filter(any_rule)
 
 
-def reasons(row, rules: list, on: datetime.date) -> list[str]:
+def reasons(row, rules: list, on: datetime.date | None = None) -> list[str]:
     """Readable reasons for a row of an `annotate_flags` queryset (no queries)."""
+    from django.utils import timezone
+
+    on = on or timezone.localdate()
     return [
-        KINDS[rule.kind].reason(rule.effective_params(), row, on)
+        str(KINDS[rule.kind].reason(rule.effective_params(), row, on))
         for rule in rules
         if getattr(row, f"rule_{rule.pk}", False)
     ]
+
+
+def rules_for(request, purpose: str) -> list:
+    """The active rules of `purpose`, read once per request (admin and API views share them)."""
+    cache = request.__dict__.setdefault("_orgportal_rules", {})
+    if purpose not in cache:
+        cache[purpose] = active_rules(purpose)
+    return cache[purpose]
+
+
+def filter_by_rule(queryset: models.QuerySet, value: str, rules: list, on: datetime.date | None = None):
+    """Rows breaking any of `rules` (`value` "any") or the rule with id `value`."""
+    from django.utils import timezone
+
+    chosen = rules if value == "any" else [r for r in rules if str(r.pk) == str(value)]
+    if not chosen:
+        return queryset.none()
+    missing = [r for r in chosen if f"rule_{r.pk}" not in queryset.query.annotations]
+    queryset = annotate_flags(queryset, missing, on or timezone.localdate())
+    condition = Q()
+    for rule in chosen:
+        condition |= Q(**{f"rule_{rule.pk}": True})
+    return queryset.filter(condition)
+
+
+def broken_rules(row, rules: list) -> list:
+    """The rules a row of an `annotate_flags` queryset breaks."""
+    return [rule for rule in rules if getattr(row, f"rule_{rule.pk}", False)]

@@ -5,7 +5,7 @@ from rest_framework.response import Response
 
 from .api import OrgViewSet, register, router
 from .filters import UnitAssignmentFilter, UnitFilter
-from .models import Rule, Unit, UnitAssignment
+from .models import ExportLog, Rule, Unit, UnitAssignment
 from .serializers import UnitAssignmentSerializer, UnitSerializer, UnitTreeSerializer
 
 
@@ -74,3 +74,18 @@ class UnitAssignmentViewSet(OrgViewSet):
 router.register("units", UnitViewSet)
 router.register("unit-assignments", UnitAssignmentViewSet)
 register("rules", Rule, filterset_fields=["purpose", "kind", "active"], search_fields=["name"])
+
+
+class ReadOnlyViewSet(OrgViewSet):
+    http_method_names = ["get", "head", "options"]
+
+
+register(
+    "export-logs",
+    ExportLog,
+    viewset=ReadOnlyViewSet,
+    filterset_fields=["user", "roster", "channel"],
+    search_fields=["roster", "filters"],
+    ordering_fields=["id", "created_at"],
+    select_related=["user"],
+)

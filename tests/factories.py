@@ -15,9 +15,16 @@ from cadres.models import (
     ArchiveReview,
     Cadre,
     CadreWarning,
+    DevelopmentPlan,
+    DossierEntry,
     FamilyMember,
     Movement,
     PersonalMattersReport,
+    PlanMeasure,
+    PlanReview,
+    PoolMembership,
+    Posting,
+    Programme,
     PromotionCheck,
     ResumeEntry,
     Reward,
@@ -27,7 +34,7 @@ from cadres.models import (
 )
 from orgportal import codes
 from orgportal.demo import DEMO_PASSWORD
-from orgportal.models import Rule, Unit, UnitAssignment
+from orgportal.models import ExportLog, Rule, Unit, UnitAssignment
 from orgportal.validators import format_year_month
 
 
@@ -77,6 +84,16 @@ class RuleFactory(factory.django.DjangoModelFactory):
     kind = "long_in_post"
     name = factory.Sequence(lambda n: f"任现职满{n % 20 + 1}年")
     params = factory.LazyAttribute(lambda o: {"years": int(o.name[4:-1])})
+
+
+class ExportLogFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExportLog
+
+    user = factory.SubFactory(UserFactory)
+    roster = "cadres.standard"
+    row_count = 10
+    channel = "admin"
 
 
 class UnitAssignmentFactory(factory.django.DjangoModelFactory):
@@ -191,6 +208,8 @@ class AnnualAssessmentFactory(CadreChildFactory):
     class Meta:
         model = AnnualAssessment
 
+    # a cadre with some years of service, so that several assessments fit
+    cadre = factory.SubFactory("tests.factories.CadreFactory", birth_date=datetime.date(1980, 5, 1))
     year = factory.LazyAttributeSequence(
         lambda o, n: (
             _today().year - 1 - n % max(1, _today().year - (o.cadre.work_start_date or _today()).year)
@@ -314,3 +333,134 @@ class ArchiveFindingFactory(factory.django.DjangoModelFactory):
     archive_value = factory.LazyAttribute(lambda o: format_year_month(o.review.cadre.birth_date))
     resolved = False
     note = ""
+
+
+# --- the young-cadre pool ---------------------------------------------------------------------
+# Members default to a young cadre (28 to 34), under every tier's age limit, so a default member
+# breaks no pool rule; pass cadre=… or cadre__birth_date=… for another.
+
+
+def _young_birth_month() -> datetime.date:
+    return datetime.date(_today().year - randgen.randint(29, 34), randgen.randint(1, 12), 1)
+
+
+def _entered_on(o) -> datetime.date:
+    """Two years after the cadre started work, at the latest a month ago (never before work start)."""
+    start = o.cadre.work_start_date or datetime.date(2015, 7, 1)
+    return max(start, min(add_months(start, 24), _today() - datetime.timedelta(days=30)))
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Programme
+
+    name = factory.Iterator(["第二轮蹲苗计划", "年轻干部151培养选拔计划", "递进式培养计划"])
+    year = factory.LazyFunction(lambda: _today().year)
+    tier = codes.LeadershipLevel.TOWNSHIP_CHIEF
+    organiser = None
+    description = "选派优秀年轻干部到基层一线和急难险重岗位历练，一人一策跟踪培养"
+    status = codes.ProgrammeStatus.ACTIVE
+
+
+class PoolMembershipFactory(CadreChildFactory):
+    """An open membership (在库); `exited=True` closes it as 提拔使用 a week ago.
+
+    The tier defaults as admit_to_pool's does: the programme's, else the cadre's level (乡科级副职
+    for a cadre without one).
+    """
+
+    class Meta:
+        model = PoolMembership
+
+    class Params:
+        exited = factory.Trait(
+            status=codes.PoolStatus.OUT,
+            exited_on=factory.LazyAttribute(
+                lambda o: max(o.entered_on, _today() - datetime.timedelta(days=7))
+            ),
+            exit_reason=codes.PoolExitReason.PROMOTED,
+            exit_note=factory.LazyAttribute(lambda o: f"提拔任{o.cadre.unit.name}副局长"),
+        )
+
+    cadre = factory.SubFactory(CadreFactory, birth_date=factory.LazyFunction(_young_birth_month))
+    programme = None
+    tier = factory.LazyAttribute(
+        lambda o: (
+            (o.programme.tier if o.programme else "")
+            or o.cadre.level
+            or codes.LeadershipLevel.TOWNSHIP_DEPUTY
+        )
+    )
+    status = codes.PoolStatus.IN
+    entered_on = factory.LazyAttribute(_entered_on)
+    source = codes.PoolSource.RECOMMENDATION
+    recommending_unit = factory.LazyAttribute(lambda o: o.cadre.unit)
+    exited_on = None
+    exit_reason = ""
+    exit_note = ""
+
+
+class DevelopmentPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DevelopmentPlan
+
+    membership = factory.SubFactory(PoolMembershipFactory)
+    direction = "乡村振兴方向"
+    responsible_leader = factory.LazyFunction(
+        lambda: f"{cadre_demo.chinese_name(randgen, cadre_demo.pick_gender(randgen))}（市委组织部副部长）"
+    )
+    next_review_on = factory.LazyFunction(lambda: _today() + datetime.timedelta(days=90))
+    note = ""
+
+
+class PlanMeasureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlanMeasure
+
+    plan = factory.SubFactory(DevelopmentPlanFactory)
+    text = factory.Iterator(cadre_demo.PLAN_MEASURES)
+    due_on = factory.LazyFunction(lambda: _today() + datetime.timedelta(days=180))
+    done = False
+
+
+class PlanReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlanReview
+
+    plan = factory.SubFactory(DevelopmentPlanFactory)
+    reviewed_on = factory.LazyAttribute(
+        lambda o: max(o.plan.membership.entered_on, _today() - datetime.timedelta(days=30))
+    )
+    notes = "政治素质好，担当作为突出，继续按计划培养"
+
+
+class DossierEntryFactory(CadreChildFactory):
+    class Meta:
+        model = DossierEntry
+
+    date = factory.LazyAttribute(lambda o: _since_work_start(o, 2))
+    kind = codes.DossierKind.TALK
+    text = "年度谈心谈话：肯定成绩，指出需加强基层历练"
+
+
+class PostingFactory(CadreChildFactory):
+    """A current 挂职锻炼 outside the unit tree, started four months ago for a year; pass host_unit=…
+    for one inside it (host_name is then left blank)."""
+
+    class Meta:
+        model = Posting
+
+    kind = codes.PostingKind.SECONDMENT
+    host_kind = codes.HostKind.DEVELOPED_REGION
+    host_unit = None
+    host_name = factory.LazyAttribute(lambda o: "" if o.host_unit else "浙江省宁波市发展和改革委员会")
+    post = "挂职副局长"
+    start = factory.LazyAttribute(
+        lambda o: max(
+            o.cadre.work_start_date or datetime.date(2015, 7, 1), _today() - datetime.timedelta(days=120)
+        )
+    )
+    planned_end = factory.LazyAttribute(lambda o: add_months(o.start, 12) - datetime.timedelta(days=1))
+    actual_end = None
+    evaluation = ""
+    doc_number = factory.LazyAttributeSequence(lambda o, n: f"遵组干〔{o.start.year}〕{n + 1}号")

@@ -16,9 +16,9 @@ from orgportal.models import OrgModel, Unit
 from orgportal.rules import annotate_flags, flagged
 from orgportal.validators import (
     age_on,
+    id_agreement_errors,
     normalize_id_number,
     validate_date_order,
-    validate_id_agrees,
     validate_id_number,
 )
 
@@ -230,10 +230,11 @@ class Cadre(OrgModel):
         if self.id_number:
             try:
                 validate_id_number(self.id_number)
-                validate_id_agrees(self.id_number, birth_date=self.birth_date, gender=self.gender)
-            except ValidationError as error:
+            except ValidationError:
+                pass  # the field's own validator reports it; agreement needs a valid number
+            else:
                 errors.update(
-                    error.message_dict if hasattr(error, "error_dict") else {"id_number": error.messages}
+                    id_agreement_errors(self.id_number, birth_date=self.birth_date, gender=self.gender)
                 )
         born = self.birth_date
         if born:

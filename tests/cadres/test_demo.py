@@ -12,11 +12,20 @@ from cadres.models import (
     AnnualAssessment,
     ArchiveReview,
     Cadre,
+    DevelopmentPlan,
+    DossierEntry,
     FamilyMember,
     Movement,
+    PlanMeasure,
+    PlanReview,
+    PoolMembership,
+    Posting,
+    Programme,
     ResumeEntry,
     Sanction,
 )
+from cadres.rules import review_pool
+from orgportal import codes
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -191,3 +200,118 @@ def test_resume_and_family_of_a_seeded_cadre_are_in_order():
         assert FamilyMember.objects.filter(cadre=cadre).count() == 3
         latest = Movement.objects.filter(cadre=cadre).order_by("-date", "-id").first()
         assert latest.to_post == cadre.post
+
+
+# --- the young-cadre pool ---------------------------------------------------------------------
+
+POOL_MODELS = [Programme, PoolMembership, DevelopmentPlan, PlanMeasure, PlanReview, DossierEntry, Posting]
+POOL_FACTORIES = [  # (factory, the parent several records may share)
+    (f.ProgrammeFactory, None),
+    (f.PoolMembershipFactory, None),  # one open membership per cadre
+    (f.DevelopmentPlanFactory, None),  # one plan per membership
+    (f.PlanMeasureFactory, "plan"),
+    (f.PlanReviewFactory, "plan"),
+    (f.DossierEntryFactory, "cadre"),
+    (f.PostingFactory, "cadre"),
+]
+
+
+def test_seeded_pool_records_pass_full_clean():
+    seed(400)
+    for model in POOL_MODELS:
+        rows = list(model.objects.all())
+        assert rows, model.__name__
+        for row in rows:
+            row.full_clean()
+
+
+def test_seeded_pool_is_a_realistic_share_of_young_cadres():
+    seed(1000)
+    today = datetime.date.today()
+    members = PoolMembership.objects.select_related("cadre")
+    cadres = {m.cadre_id for m in members}
+    assert 0.04 <= len(cadres) / 1000 <= 0.09
+    assert all(m.cadre.age <= 50 for m in members)
+    statuses = [m.status for m in members]
+    assert statuses.count(codes.PoolStatus.IN) > 2 * statuses.count(codes.PoolStatus.OUT) > 0
+    reasons = [m.exit_reason for m in members if m.exit_reason]
+    assert max(set(reasons), key=reasons.count) == codes.PoolExitReason.PROMOTED
+    assert len(set(reasons)) >= 3  # and a few 超龄, 调离, 受到党纪政务处分 … (rare: not all in 1 000)
+    assert len(cadres) < len(members)  # re-entries
+    assert Programme.objects.count() == len(demo.PROGRAMMES)
+    for plan in DevelopmentPlan.objects.prefetch_related("measures"):
+        assert 2 <= len(plan.measures.all()) <= 3
+    assert PlanReview.objects.exists() and DossierEntry.objects.exists()
+    current = Posting.objects.current(today)
+    assert current.exists() and Posting.objects.ending_within(30, today).exists()
+    assert Posting.objects.filter(actual_end__lte=today).exists()
+    assert current.count() == len(set(current.values_list("cadre", flat=True)))  # one at a time
+
+
+def test_seeded_pool_has_at_most_one_open_membership_per_cadre():
+    seed(400)
+    seed(600)  # a top-up adds members among the new cadres only
+    open_members = list(PoolMembership.objects.filter(status="in").values_list("cadre", flat=True))
+    assert open_members and len(open_members) == len(set(open_members))
+    assert Programme.objects.count() == len(demo.PROGRAMMES)
+
+
+def test_seeded_exits_have_reasons_and_dates_after_entry():
+    seed(400)
+    today = datetime.date.today()
+    by_cadre: dict[int, list[PoolMembership]] = {}
+    for membership in PoolMembership.objects.order_by("entered_on"):
+        by_cadre.setdefault(membership.cadre_id, []).append(membership)
+        if membership.status == codes.PoolStatus.OUT:
+            assert membership.exit_reason in codes.PoolExitReason.values
+            assert membership.entered_on <= membership.exited_on <= today
+            assert membership.exit_note
+        else:
+            assert (membership.exited_on, membership.exit_reason) == (None, "")
+        assert membership.cadre.work_start_date <= membership.entered_on <= today
+    for memberships in by_cadre.values():  # a re-entry comes after the last exit
+        for earlier, later in zip(memberships, memberships[1:], strict=False):
+            assert earlier.status == codes.PoolStatus.OUT and later.entered_on >= earlier.exited_on
+
+
+def test_seeded_pool_breaks_the_rules_only_on_purpose():
+    """A few open members are over age, under a sanction or red-warned; review_pool flags just them."""
+    seed(1000)
+    flagged = review_pool()
+    kinds = {reason.split("：")[0][:2] for _member, reasons in flagged for reason in reasons}
+    assert kinds == {"超龄", "受到", "有未"}
+    open_count = PoolMembership.objects.filter(status="in").count()
+    assert 3 <= len(flagged) <= 0.1 * open_count
+
+
+@pytest.mark.parametrize(
+    ("factory", "parent"), POOL_FACTORIES, ids=lambda value: getattr(value, "__name__", "")
+)
+def test_pool_factories_make_valid_records(factory, parent):
+    first = factory()
+    shared = {parent: getattr(first, parent)} if parent else {}
+    for record in [first, factory(**shared), factory(**shared)]:
+        record.full_clean()
+
+
+def test_pool_membership_factory_makes_an_exit_and_a_re_entry():
+    old = f.PoolMembershipFactory(exited=True)
+    again = f.PoolMembershipFactory(cadre=old.cadre, entered_on=old.exited_on)
+    for membership in (old, again):
+        membership.full_clean()
+    assert old.status == "out" and old.exit_reason and old.exited_on >= old.entered_on
+    assert again.status == "in" and again.exited_on is None
+
+
+def test_default_pool_members_break_no_rule():
+    f.PoolMembershipFactory.create_batch(5)
+    f.DevelopmentPlanFactory()
+    assert review_pool() == []
+
+
+def test_pool_factories_place_records_by_unit(county_a):
+    assert f.PoolMembershipFactory(cadre__unit=county_a).cadre.unit == county_a
+    assert f.DevelopmentPlanFactory(membership__cadre__unit=county_a).membership.cadre.unit == county_a
+    assert f.PlanMeasureFactory(plan__membership__cadre__unit=county_a).plan.membership.cadre.unit == county_a
+    assert f.PostingFactory(cadre__unit=county_a).cadre.unit == county_a
+    assert f.DossierEntryFactory(cadre__unit=county_a).cadre.unit == county_a

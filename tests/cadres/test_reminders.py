@@ -8,10 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cadres.models import Cadre, retirement_month
-from cadres.rules import by_reminder
 from orgportal import codes
 from orgportal.models import Rule
-from orgportal.rules import active_rules
+from orgportal.rules import active_rules, filter_by_rule
 from tests import factories as f
 
 D = datetime.date
@@ -156,7 +155,7 @@ def test_admin_filter_and_column(county_a, rules, superuser, client):
     cadre(county_a, post_since=D(2015, 3, 1), name="老干部")
     cadre(county_a, post_since=D(2024, 1, 1), name="新干部")
     client.force_login(superuser)
-    page = client.get(reverse("admin:cadres_cadre_changelist"), {"reminder": "any"}).content.decode()
+    page = client.get(reverse("admin:cadres_cadre_changelist"), {"rule": "any"}).content.decode()
     assert "老干部" in page and "新干部" not in page
     assert "任现职已满5年" in page
 
@@ -164,4 +163,4 @@ def test_admin_filter_and_column(county_a, rules, superuser, client):
 @pytest.mark.django_db
 def test_unknown_reminder_value_gives_an_empty_list(county_a, rules):
     cadre(county_a, post_since=D(2015, 3, 1))
-    assert not by_reminder(Cadre.objects.all(), "999999", active_rules("reminder")).exists()
+    assert not filter_by_rule(Cadre.objects.all(), "999999", active_rules("reminder")).exists()

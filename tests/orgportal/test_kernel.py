@@ -56,7 +56,14 @@ def test_jurisdiction_registry_lists_declared_paths():
 
 @pytest.mark.parametrize(
     ("value", "masked"),
-    [("11010519491231002X", "110105********002X"), ("健康", "健*"), ("差", "*"), ("", ""), (None, "")],
+    [
+        ("11010519491231002X", "110105********002X"),
+        ("健康", "健*"),
+        ("差", "*"),
+        ("违反工作纪律，履职不力，造成不良影响", "******"),
+        ("", ""),
+        (None, ""),
+    ],
 )
 def test_mask(value, masked):
     assert access.mask(value) == masked
@@ -173,3 +180,16 @@ def test_english_is_selectable(client, superuser):
     en = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "组织部干部人才信息系统" in zh and "注销" in zh
     assert "Organization Department" in en and "Log out" in en
+
+
+@pytest.mark.django_db
+def test_export_log_is_for_administrators_only(city, superuser, api, client):
+    from tests.factories import ExportLogFactory
+
+    log = ExportLogFactory()
+    staff = UserFactory(perms=["orgportal.view_unit"], units=[city])
+    assert api.as_user(staff).get(reverse("exportlog-list")).status_code == 403
+    assert len(api.as_user(superuser).get(reverse("exportlog-list")).data["results"]) == 1
+    assert api.as_user(superuser).delete(reverse("exportlog-detail", args=[log.pk])).status_code == 405
+    client.force_login(staff)
+    assert client.get(reverse("admin:orgportal_exportlog_changelist")).status_code == 403

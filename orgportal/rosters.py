@@ -1,0 +1,695 @@
+"""The Excel roster engine (花名册): declarative columns → streaming .xlsx out, validated .xlsx in.
+
+Apps declare rosters in `<app>/rosters.py`:
+
+    standard = register(Roster("cadres.standard", _("干部花名册"), Cadre, [
+        "name", "gender", Col("birth_date", fmt=year_month), "unit__name", "id_number", ...], key="id_number"))
+
+Export iterates `values_list()` in chunks (related columns joined in the one query, no model
+instances) and writes with XlsxWriter in constant-memory mode: flat memory at any size. Jurisdiction
+and masking come from `orgportal.access`; every export is logged (ExportLog).
+
+Import reads with openpyxl (read-only), finds the header row among title and note rows, accepts
+labels and aliases for codes and the department's date forms, validates every row through the
+model's own `full_clean()` and jurisdiction, and writes all rows in one transaction, or none.
+"""
+
+import datetime
+import re
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import xlsxwriter
+import xlsxwriter.utility
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import access, codes
+from .validators import format_date, format_year_month, normalize_id_number, parse_partial_date
+
+CHUNK = 2000
+# Excel/WPS would evaluate these as formulas (OWASP CSV injection); every string is written as text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+# --- formatters ----------------------------------------------------------------------------------
+def year_month(value) -> str:
+    return (
+        format_year_month(value)
+        if isinstance(value, datetime.date)
+        else ("" if value is None else str(value))
+    )
+
+
+def full_date(value) -> str:
+    return format_date(value) if isinstance(value, datetime.date) else ("" if value is None else str(value))
+
+
+def yes_no(value) -> str:
+    return "" if value is None else (_("是") if value else _("否"))
+
+
+@dataclass
+class Col:
+    """One roster column: a field path (relations with __), its header (the field's verbose name
+    unless given), a formatter, and for derived values the paths they `need` and how to `compute`
+    them from the fetched row (a dict)."""
+
+    path: str
+    header: str | None = None
+    fmt: Callable[[Any], Any] | None = None
+    width: int | None = None
+    needs: tuple[str, ...] = ()
+    compute: Callable[[dict], Any] | None = None
+    importable: bool = True
+    # filled in by Roster
+    field: models.Field | None = None
+    sensitive: bool = False
+    choices_cls: type | None = None
+
+    @property
+    def derived(self) -> bool:
+        return self.compute is not None
+
+
+def _choices_class(model_field) -> type | None:
+    """The code table (orgportal.codes) whose choices a field uses, for reading labels and aliases."""
+    values = [value for value, _label in model_field.choices]
+    for table in vars(codes).values():
+        is_table = (
+            isinstance(table, type) and issubclass(table, models.Choices) and table is not models.Choices
+        )
+        if is_table and list(table.values) == values:
+            return table
+    return None
+
+
+class Roster:
+    """A declared roster of `model`: its columns in order, the key that matches rows on import."""
+
+    def __init__(
+        self,
+        name: str,
+        title,
+        model,
+        columns: Iterable,
+        *,
+        key: str | None = None,
+        base: Callable[[models.QuerySet], models.QuerySet] | None = None,
+        importable: bool = True,
+    ):
+        self.name, self.title, self.model, self.key = name, title, model, key
+        self.base = base
+        self.importable = importable and key is not None
+        self.columns = [self._resolve(c if isinstance(c, Col) else Col(c)) for c in columns]
+
+    def _resolve(self, col: Col) -> Col:
+        if col.derived:
+            col.importable = False
+            col.header = col.header or col.path
+            return col
+        model, parts = self.model, col.path.split("__")
+        for i, part in enumerate(parts):
+            try:
+                model_field = model._meta.get_field(part)
+            except FieldDoesNotExist as error:
+                raise ValueError(f"roster {self.name}: {col.path} is not a field path") from error
+            if i < len(parts) - 1:
+                model = model_field.related_model
+        col.field = model_field
+        col.sensitive = part in getattr(model, "sensitive_fields", ())
+        if col.header is None:
+            col.header = str(model_field.verbose_name)
+            if len(parts) > 1 and parts[-1] == "name":  # unit__name → 工作单位 (the FK's name)
+                col.header = str(self.model._meta.get_field(parts[0]).verbose_name)
+        if model_field.choices:
+            col.choices_cls = _choices_class(model_field)
+            labels = dict(model_field.choices)
+            col.fmt = col.fmt or (lambda v, labels=labels: "" if v in (None, "") else str(labels.get(v, v)))
+        elif isinstance(model_field, models.BooleanField):
+            col.fmt = col.fmt or yes_no
+        elif isinstance(model_field, models.DateField):
+            col.fmt = col.fmt or full_date
+        if len(parts) > 1 and len(parts) != 2:
+            col.importable = False
+        if len(parts) == 1 and not model_field.editable:
+            col.importable = False
+        return col
+
+    @property
+    def fetch_paths(self) -> list[str]:
+        paths = []
+        for col in self.columns:
+            for path in col.needs if col.derived else (col.path,):
+                if path not in paths:
+                    paths.append(path)
+        return paths
+
+    def headers(self) -> list[str]:
+        return [str(c.header) for c in self.columns]
+
+
+ROSTERS: dict[str, Roster] = {}
+
+
+def register(roster: Roster) -> Roster:
+    ROSTERS[roster.name] = roster
+    return roster
+
+
+def get(name: str) -> Roster:
+    try:
+        return ROSTERS[name]
+    except KeyError:
+        raise KeyError(
+            _("没有名为“%(name)s”的花名册，可用：%(names)s")
+            % {"name": name, "names": "、".join(sorted(ROSTERS))}
+        ) from None
+
+
+def for_model(model) -> list[Roster]:
+    return [r for r in ROSTERS.values() if r.model is model]
+
+
+# --- export --------------------------------------------------------------------------------------
+def _cell(worksheet, row: int, col: int, value, text_format) -> None:
+    if value is None or value == "":
+        return
+    if isinstance(value, bool):
+        worksheet.write_string(row, col, yes_no(value), text_format)
+    elif isinstance(value, int | float):
+        worksheet.write_number(row, col, value)
+    else:  # text: never a formula, never a number in scientific notation (ID numbers)
+        worksheet.write_string(row, col, str(value), text_format)
+
+
+def export(
+    roster: Roster,
+    queryset: models.QuerySet,
+    user,
+    target,
+    *,
+    description: str = "",
+    channel: str = "admin",
+    scope_label: str = "",
+) -> int:
+    """Write the roster of `queryset` (scoped to the user's jurisdiction, sensitive columns masked
+    unless the user may see them) to `target` (a path or a binary file); log it; return the row count."""
+    from .models import ExportLog
+
+    queryset = access.scope(queryset, user)
+    if roster.base is not None:
+        queryset = roster.base(queryset)
+    masked = not access.can_view_sensitive(user)
+    paths = roster.fetch_paths
+    workbook = xlsxwriter.Workbook(
+        target,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+            "in_memory": False,
+            "tmpdir": tempfile.gettempdir(),
+        },
+    )
+    sheet = workbook.add_worksheet(str(roster.title)[:31])
+    title_format = workbook.add_format({"bold": True, "font_size": 14})
+    header_format = workbook.add_format(
+        {
+            "bold": True,
+            "border": 1,
+            "bg_color": "#DDEBF7",
+            "align": "center",
+            "valign": "vcenter",
+            "text_wrap": True,
+        }
+    )
+    text_format = workbook.add_format({"num_format": "@"})
+    ncols = len(roster.columns) + 1
+    sheet.set_column(0, 0, 6)
+    for i, col in enumerate(roster.columns, 1):
+        width = col.width or min(
+            40,
+            max(
+                8,
+                len(str(col.header)) * 2 + 2,
+                (col.field.max_length or 0) // 3
+                if col.field is not None and getattr(col.field, "max_length", None)
+                else 0,
+            ),
+        )
+        sheet.set_column(i, i, width)
+    scope = scope_label or _("本级及下级单位")
+    title = f"{roster.title}（{scope}）  {_('导出日期')}：{format_date(timezone.localdate())}"
+    sheet.write_string(0, 0, title, title_format)
+    sheet.write_string(1, 0, _("序号"), header_format)
+    for i, header in enumerate(roster.headers(), 1):
+        sheet.write_string(1, i, header, header_format)
+    sheet.freeze_panes(2, 0)
+    row_number = 1
+    for values in queryset.values_list(*paths).iterator(chunk_size=CHUNK):
+        row = dict(zip(paths, values, strict=True))
+        row_number += 1
+        sheet.write_number(row_number, 0, row_number - 1)
+        for i, col in enumerate(roster.columns, 1):
+            value = col.compute(row) if col.derived else row[col.path]
+            if col.fmt is not None:
+                value = col.fmt(value)
+            if col.sensitive and masked:
+                value = access.mask(value)
+            _cell(sheet, row_number, i, value, text_format)
+    sheet.autofilter(1, 0, max(row_number, 2), ncols - 1)
+    workbook.close()
+    count = row_number - 1
+    ExportLog.objects.create(
+        user=user if getattr(user, "pk", None) else None,
+        roster=roster.name,
+        filters=description[:2000],
+        row_count=count,
+        channel=channel,
+        included_sensitive=not masked and any(c.sensitive for c in roster.columns),
+    )
+    return count
+
+
+# --- import --------------------------------------------------------------------------------------
+SPACES = re.compile(r"[\s\u3000]+")
+HEADER_SCAN_ROWS = 15
+
+
+def normalize_header(text) -> str:
+    """`姓　名` → 姓名; `*出生年月` → 出生年月; full-width brackets → half-width."""
+    if text is None:
+        return ""
+    text = SPACES.sub("", str(text)).strip("*＊")
+    return text.replace("（", "(").replace("）", ")")
+
+
+@dataclass
+class CellError:
+    row: int
+    column: str
+    value: str
+    message: str
+
+
+@dataclass
+class RowResult:
+    row: int
+    outcome: str  # new / update / unchanged / error
+    label: str = ""
+    errors: list[CellError] = field(default_factory=list)
+
+
+OUTCOME_LABELS = {
+    "new": gettext_lazy("新增"),
+    "update": gettext_lazy("更新"),
+    "unchanged": gettext_lazy("无变化"),
+    "error": gettext_lazy("错误"),
+}
+
+
+@dataclass
+class ImportReport:
+    roster: str
+    rows: list[RowResult] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    file_errors: list[str] = field(default_factory=list)
+    written: bool = False
+
+    @property
+    def errors(self) -> list[CellError]:
+        return [e for r in self.rows for e in r.errors]
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_errors and not self.errors
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(OUTCOME_LABELS, 0)
+        for row in self.rows:
+            counts[row.outcome] += 1
+        return counts
+
+    def as_dict(self) -> dict:
+        return {
+            "roster": self.roster,
+            "ok": self.ok,
+            "written": self.written,
+            "counts": self.counts(),
+            "file_errors": self.file_errors,
+            "ignored_columns": self.ignored_columns,
+            "rows": [
+                {
+                    "row": r.row,
+                    "outcome": r.outcome,
+                    "label": r.label,
+                    "errors": [e.__dict__ for e in r.errors],
+                }
+                for r in self.rows
+            ],
+        }
+
+    def as_text(self) -> str:
+        counts = self.counts()
+        lines = [
+            _("%(roster)s：新增 %(new)d，更新 %(update)d，无变化 %(unchanged)d，错误 %(error)d")
+            % {"roster": self.roster, **counts}
+        ]
+        lines += [_("文件：%s") % e for e in self.file_errors]
+        if self.ignored_columns:
+            lines.append(_("未识别的列（已忽略）：%s") % "、".join(self.ignored_columns))
+        lines += [_("第%(row)d行 〔%(column)s〕“%(value)s”：%(message)s") % e.__dict__ for e in self.errors]
+        lines.append(_("已写入") if self.written else _("未写入任何数据"))
+        return "\n".join(lines)
+
+
+def _find_header(rows: list[list], known: dict[str, Col]) -> tuple[int, dict[int, str], int]:
+    """The header row (0-based), {column index: header}, and how many rows the header spans.
+    A two-row header (merged 全日制教育 over 学历/学位) is joined: 全日制教育 + 学历 → 全日制教育学历."""
+    best, best_hits = None, 1
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        hits = sum(normalize_header(v) in known for v in row)
+        if hits > best_hits:
+            best, best_hits = index, hits
+    if best is None:
+        return -1, {}, 0
+    header = {i: normalize_header(v) for i, v in enumerate(rows[best]) if normalize_header(v)}
+    if best + 1 < len(rows):
+        below, parent, joined = rows[best + 1], "", {}
+        for i in range(max(len(rows[best]), len(below))):
+            top = normalize_header(rows[best][i]) if i < len(rows[best]) else ""
+            parent = top or parent
+            sub = normalize_header(below[i]) if i < len(below) else ""
+            if sub and parent + sub in known:
+                joined[i] = parent + sub
+        if joined:
+            header.update(joined)
+            return best, header, 2
+    return best, header, 1
+
+
+def _parse(col: Col, raw, lookups: dict):
+    """A cell's value as the model field wants it; ValueError with a readable message otherwise."""
+    model_field = col.field
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        empty_text = isinstance(model_field, models.CharField | models.TextField) and not model_field.null
+        return "" if empty_text and "__" not in col.path else None
+    if isinstance(raw, str):
+        raw = raw.strip()
+    if "__" in col.path:  # a related object by its name (e.g. 工作单位 → Unit), within jurisdiction
+        found = lookups[col.path].get(normalize_header(raw))
+        if found is None:
+            raise ValueError(_("找不到“%s”，或不在您的管辖范围内") % raw)
+        return found
+    if model_field.choices:
+        if col.choices_cls is not None:
+            return codes.parse_code(col.choices_cls, raw)
+        for value, label in model_field.choices:
+            if str(raw) in (str(value), str(label)):
+                return value
+        raise ValueError(_("“%s”不是有效的选项") % raw)
+    if isinstance(model_field, models.DateField):
+        value = parse_partial_date(raw)
+        if (
+            isinstance(raw, str | int)
+            and not isinstance(raw, bool)
+            and len(re.findall(r"\d+", str(raw))) < 3
+            and len(re.sub(r"\D", "", str(raw))) <= 6
+        ):
+            return MonthOnly(value.year, value.month, value.day)  # 1985.03: the day is not given
+        return value
+    if isinstance(model_field, models.BooleanField):
+        text = str(raw).strip().lower()
+        if text in {"是", "true", "1", "yes", "y"}:
+            return True
+        if text in {"否", "false", "0", "no", "n"}:
+            return False
+        raise ValueError(_("应填写“是”或“否”"))
+    if isinstance(model_field, models.IntegerField):
+        try:
+            return int(float(raw))
+        except (TypeError, ValueError):
+            raise ValueError(_("应为整数")) from None
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    text = str(raw)
+    if col.path.endswith("id_number"):
+        text = normalize_id_number(text)
+    return text
+
+
+def _related_lookups(roster: Roster, user) -> dict:
+    """One query per related column: {normalized name: object} within the user's jurisdiction."""
+    lookups = {}
+    for col in roster.columns:
+        if col.importable and "__" in col.path:
+            relation, attribute = col.path.split("__")
+            related = roster.model._meta.get_field(relation).related_model
+            objects = access.scope(related._default_manager.all(), user)
+            by_name = {}
+            for obj in objects:
+                by_name.setdefault(normalize_header(getattr(obj, attribute)), obj)
+            lookups[col.path] = by_name
+    return lookups
+
+
+def read_workbook(file) -> list[list]:
+    """Every row of the first sheet as values; a formula cell becomes a FormulaCell marker."""
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(file, read_only=True, data_only=False)
+    try:
+        sheet = workbook.worksheets[0]
+        rows = []
+        for row in sheet.iter_rows():
+            rows.append(
+                [FormulaCell(c.value) if getattr(c, "data_type", None) == "f" else c.value for c in row]
+            )
+        return rows
+    finally:
+        workbook.close()
+
+
+@dataclass(frozen=True)
+class FormulaCell:
+    text: str
+
+
+class MonthOnly(datetime.date):
+    """A date read from a month-only cell (1985.03): it equals a stored date of the same month."""
+
+
+def _same(stored, new) -> bool:
+    if isinstance(new, MonthOnly) and isinstance(stored, datetime.date):
+        return (stored.year, stored.month) == (new.year, new.month)
+    return stored == new
+
+
+def import_rows(roster: Roster, rows: list[list], user, *, unit=None, dry_run: bool = True) -> ImportReport:
+    """Validate every row; unless `dry_run` and only if no row has an error, write them all in one
+    transaction (with history rows by `user`)."""
+    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+    report = ImportReport(roster=str(roster.title))
+    if not roster.importable:
+        report.file_errors.append(_("该花名册不支持导入"))
+        return report
+    known = {normalize_header(c.header): c for c in roster.columns if c.importable}
+    known.update(
+        {
+            normalize_header(c.field.verbose_name): c
+            for c in roster.columns
+            if c.importable and c.field is not None and "__" not in c.path
+        }
+    )
+    header_row, header, span = _find_header(
+        rows, known | {normalize_header(c.header): c for c in roster.columns}
+    )
+    if header_row < 0:
+        report.file_errors.append(_("找不到表头行（应含“%s”等列）") % "、".join(roster.headers()[:4]))
+        return report
+    columns = {i: known[h] for i, h in header.items() if h in known}
+    report.ignored_columns = [
+        h
+        for i, h in header.items()
+        if h not in known and h != "序号" and h not in {normalize_header(c.header) for c in roster.columns}
+    ]
+    key_col = next((c for c in roster.columns if c.path == roster.key), None)
+    if key_col is None or key_col not in columns.values():
+        report.file_errors.append(_("缺少关键列“%s”") % (key_col.header if key_col else roster.key))
+        return report
+    unit_path = access.unit_field(roster.model)
+    has_unit_column = any(c.path.split("__")[0] == unit_path for c in columns.values())
+    if not has_unit_column and unit is None:
+        report.file_errors.append(_("文件没有单位列，请在导入时选择单位"))
+        return report
+    if unit is not None:
+        try:
+            probe = roster.model(**{unit_path: unit})
+            access.check_writable(user, probe)
+        except ValidationError:
+            report.file_errors.append(_("所选单位不在您的管辖范围内"))
+            return report
+
+    lookups = _related_lookups(roster, user)
+    parsed = []  # (row number, {field: value}, RowResult)
+    for offset, row in enumerate(rows[header_row + span :], start=header_row + span + 1):
+        values = {i: row[i] if i < len(row) else None for i in columns}
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
+            continue  # empty or a note row (notes sit in unmapped columns)
+        result, data = RowResult(row=offset, outcome="new"), {}
+        for i, col in columns.items():
+            raw = values[i]
+            shown = "" if raw is None else str(raw.text if isinstance(raw, FormulaCell) else raw)
+            if isinstance(raw, FormulaCell):
+                result.errors.append(
+                    CellError(offset, str(col.header), shown, _("单元格是公式，请填写数值本身"))
+                )
+                continue
+            try:
+                data[col.path.split("__")[0]] = _parse(col, raw, lookups)
+            except (ValueError, ValidationError) as error:
+                message = "；".join(error.messages) if isinstance(error, ValidationError) else str(error)
+                result.errors.append(CellError(offset, str(col.header), shown, message))
+        parsed.append((offset, data, result))
+
+    # Matching by key: one query per 500 keys, across every unit (a key outside the jurisdiction is an error).
+    keys = [d.get(roster.key) for _o, d, _r in parsed if d.get(roster.key)]
+    existing = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        related = [unit_path] if unit_path else []
+        for obj in roster.model._default_manager.select_related(*related).filter(
+            **{f"{roster.key}__in": chunk}
+        ):
+            existing[getattr(obj, roster.key)] = obj
+    seen: dict[str, int] = {}
+    paths = access.user_unit_paths(user)
+    to_create, to_update, changed_fields = [], [], set()
+    key_header = str(key_col.header)
+    for offset, data, result in parsed:
+        key = data.get(roster.key)
+        if not key:
+            if not any(e.column == key_header for e in result.errors):
+                result.errors.append(CellError(offset, key_header, "", _("必须填写")))
+        elif key in seen:
+            result.errors.append(CellError(offset, key_header, key, _("与第%d行重复") % seen[key]))
+        else:
+            seen[key] = offset
+        obj = existing.get(key)
+        if obj is not None:
+            anchor = access.anchor_unit_path(obj)
+            if paths is not None and not any((anchor or "").startswith(p) for p in paths):
+                result.errors.append(CellError(offset, key_header, key, _("该记录属于您管辖范围以外的单位")))
+                obj = None
+            else:
+                result.outcome = "update"
+        if result.errors:
+            result.outcome = "error"
+            report.rows.append(result)
+            continue
+        instance = obj if obj is not None else roster.model()
+        if obj is None and unit is not None and unit_path and data.get(unit_path) is None:
+            data[unit_path] = unit
+        changes = [name for name, value in data.items() if not _same(getattr(instance, name, None), value)]
+        for name in changes:
+            value = data[name]
+            setattr(
+                instance,
+                name,
+                datetime.date(value.year, value.month, value.day) if isinstance(value, MonthOnly) else value,
+            )
+        result.label = str(instance)
+        if obj is not None and not changes:
+            result.outcome = "unchanged"
+            report.rows.append(result)
+            continue
+        try:
+            instance.full_clean(validate_unique=False, validate_constraints=False)
+            access.check_writable(user, instance)
+        except ValidationError as error:
+            by_field = {c.path.split("__")[0]: c for c in columns.values()}
+            for name, messages in error.message_dict.items():
+                col = by_field.get(name)
+                result.errors.append(
+                    CellError(
+                        offset,
+                        str(col.header) if col else str(_("整行")),
+                        "" if col is None else str(data.get(name, "")),
+                        "；".join(messages),
+                    )
+                )
+            result.outcome = "error"
+        else:
+            (to_update if obj is not None else to_create).append(instance)
+            changed_fields.update(changes)
+        report.rows.append(result)
+
+    if report.ok and not dry_run:
+        with transaction.atomic():
+            if to_create:
+                bulk_create_with_history(to_create, roster.model, batch_size=500, default_user=user)
+            if to_update:
+                bulk_update_with_history(
+                    to_update, roster.model, sorted(changed_fields), batch_size=500, default_user=user
+                )
+        report.written = True
+    return report
+
+
+def import_file(roster: Roster, file, user, *, unit=None, dry_run: bool = True) -> ImportReport:
+    try:
+        rows = read_workbook(file)
+    except Exception as error:  # a file that is not an .xlsx workbook
+        report = ImportReport(roster=str(roster.title))
+        report.file_errors.append(_("无法读取该文件（应为 .xlsx 格式）：%s") % type(error).__name__)
+        return report
+    return import_rows(roster, rows, user, unit=unit, dry_run=dry_run)
+
+
+def template(roster: Roster, target) -> None:
+    """An empty roster to fill in: the header row, and for coded columns a drop-down of the allowed
+    labels (kept on a hidden sheet, 选项)."""
+    workbook = xlsxwriter.Workbook(target, {"strings_to_formulas": False, "strings_to_numbers": False})
+    sheet = workbook.add_worksheet(str(roster.title)[:31])
+    options = workbook.add_worksheet("选项")
+    header_format = workbook.add_format({"bold": True, "border": 1, "bg_color": "#DDEBF7", "align": "center"})
+    text_format = workbook.add_format({"num_format": "@"})
+    importable = [c for c in roster.columns if c.importable]
+    for i, col in enumerate(importable):
+        sheet.write_string(0, i, str(col.header), header_format)
+        sheet.set_column(
+            i,
+            i,
+            col.width or max(10, len(str(col.header)) * 2 + 2),
+            text_format if not isinstance(col.field, models.DateField) else None,
+        )
+        if col.field is not None and col.field.choices and "__" not in col.path:
+            labels = [str(label) for _value, label in col.field.choices]
+            for j, label in enumerate(labels):
+                options.write_string(j, i, label)
+            column = xlsxwriter.utility.xl_col_to_name(i)
+            sheet.data_validation(
+                1,
+                i,
+                5000,
+                i,
+                {
+                    "validate": "list",
+                    "source": f"=选项!${column}$1:${column}${len(labels)}",
+                    "error_title": str(col.header),
+                    "error_message": _("请从下拉列表中选择"),
+                },
+            )
+        elif isinstance(col.field, models.DateField):
+            sheet.write_comment(0, i, _("写作 1985.03 或 1985.03.15"))
+    sheet.freeze_panes(1, 0)
+    options.hide()
+    workbook.close()
