@@ -170,12 +170,15 @@ DEFAULT_AGE_THRESHOLDS = {
 }
 
 
+OPEN = Q(status=codes.PoolStatus.IN)  # only members still in the pool are reviewed
+
+
 def over_age_condition(params, on):
     """A threshold T means T-year-olds still qualify (45岁及以下): flagged from the (T+1)th birthday."""
     condition = Q(pk__in=[])
     for tier, threshold in params["thresholds"].items():
         condition |= Q(tier=tier, cadre__birth_date__lte=years_before(on, int(threshold) + 1))
-    return condition
+    return OPEN & condition
 
 
 def over_age_reason(params, membership, on):
@@ -212,7 +215,7 @@ register(
         label=_("处分或组织处理影响期内"),
         purpose="pool",
         prepare=prepare_sanction,
-        condition=lambda params, on: Q(sanction_in_force=True),
+        condition=lambda params, on: OPEN & Q(sanction_in_force=True),
         reason=lambda params, membership, on: _("受到处分或组织处理，%s尚在影响期内") % format_date(on),
     )
 )
@@ -231,7 +234,7 @@ register(
         label=_("有未解除的红色预警"),
         purpose="pool",
         prepare=prepare_red_warning,
-        condition=lambda params, on: Q(red_warning_open=True),
+        condition=lambda params, on: OPEN & Q(red_warning_open=True),
         reason=lambda params, membership, on: _("有未解除的红色预警"),
     )
 )
@@ -241,7 +244,7 @@ register(
         code="pool_not_serving",
         label=_("已退休、调出、去世等"),
         purpose="pool",
-        condition=lambda params, on: ~Q(cadre__status=codes.CadreStatus.SERVING),
+        condition=lambda params, on: OPEN & ~Q(cadre__status=codes.CadreStatus.SERVING),
         reason=lambda params, membership, on: _("干部状态为「%s」") % membership.cadre.get_status_display(),
     )
 )

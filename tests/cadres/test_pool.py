@@ -362,12 +362,14 @@ def test_open_red_warning_and_not_serving(county_a, superuser):
     assert flags[gone.pk] == ["干部状态为「调出」"]
 
 
-def test_exited_members_are_not_reviewed(county_a, superuser):
+def test_exited_members_are_not_reviewed(county_a, superuser, api):
     member = f.PoolMembershipFactory(
         cadre=young(county_a, status=codes.CadreStatus.RETIRED), entered_on=D(2020, 1, 1)
     )
     services.exit_pool(member, reason="other", on=D(2024, 1, 1), by=superuser)
     assert member.pk not in flagged_ids(D(2025, 1, 1))
+    rows = api.as_user(superuser).get(reverse("poolmembership-list")).data["results"]  # the list's flags too
+    assert [row["flags"] for row in rows if row["id"] == member.pk] == [[]]
 
 
 def test_review_pool_runs_a_constant_number_of_queries(county_a):
