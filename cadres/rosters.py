@@ -1,6 +1,8 @@
 """The cadres app's rosters (花名册): declarations only; the engine is orgportal.rosters."""
 
-from django.utils import timezone
+import functools
+
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from orgportal import codes
@@ -15,9 +17,16 @@ def age(row) -> int | None:
     return age_on(born, timezone.localdate()) if born else None
 
 
-def highest_education(row) -> str:
-    code = codes.highest_education([row.get("ft_education"), row.get("pt_education")])
+@functools.lru_cache(maxsize=1024)
+def _highest_label(full_time: str, in_service: str, language: str) -> str:
+    code = codes.highest_education([full_time, in_service])
     return str(codes.Education(code).label) if code else ""
+
+
+def highest_education(row) -> str:
+    return _highest_label(
+        row.get("ft_education") or "", row.get("pt_education") or "", translation.get_language()
+    )
 
 
 CADRE_RECORD = [

@@ -128,9 +128,7 @@ class Roster:
             if len(parts) > 1 and parts[-1] == "name":  # unit__name → 工作单位 (the FK's name)
                 col.header = str(self.model._meta.get_field(parts[0]).verbose_name)
         if model_field.choices:
-            col.choices_cls = _choices_class(model_field)
-            labels = dict(model_field.choices)
-            col.fmt = col.fmt or (lambda v, labels=labels: "" if v in (None, "") else str(labels.get(v, v)))
+            col.choices_cls = _choices_class(model_field)  # labels: resolved per export, in its language
         elif isinstance(model_field, models.BooleanField):
             col.fmt = col.fmt or yes_no
         elif isinstance(model_field, models.DateField):
@@ -252,16 +250,30 @@ def export(
     for i, header in enumerate(roster.headers(), 1):
         sheet.write_string(1, i, header, header_format)
     sheet.freeze_panes(2, 0)
+    # Per column, once: where the value comes from and how it is shown (code labels translated now).
+    plan = []
+    for col in roster.columns:
+        formatter = col.fmt
+        if formatter is None and col.field is not None and col.field.choices:
+            labels = {value: str(label) for value, label in col.field.choices}
+            formatter = labels.get
+        plan.append(
+            (None if col.derived else paths.index(col.path), col.compute, formatter, col.sensitive and masked)
+        )
     row_number = 1
     for values in queryset.values_list(*paths).iterator(chunk_size=CHUNK):
-        row = dict(zip(paths, values, strict=True))
+        row = None
         row_number += 1
         sheet.write_number(row_number, 0, row_number - 1)
-        for i, col in enumerate(roster.columns, 1):
-            value = col.compute(row) if col.derived else row[col.path]
-            if col.fmt is not None:
-                value = col.fmt(value)
-            if col.sensitive and masked:
+        for i, (index, compute, formatter, mask_it) in enumerate(plan, 1):
+            if index is None:
+                row = row or dict(zip(paths, values, strict=True))
+                value = compute(row)
+            else:
+                value = values[index]
+            if formatter is not None and value is not None and value != "":
+                value = formatter(value)
+            if mask_it:
                 value = access.mask(value)
             _cell(sheet, row_number, i, value, text_format)
     sheet.autofilter(1, 0, max(row_number, 2), ncols - 1)
