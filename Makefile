@@ -41,8 +41,11 @@ format: venv-dev
 	.venv/bin/ruff check --fix .
 	.venv/bin/ruff format .
 
+# Benchmarks on a throwaway PostgreSQL: seeds 100 000 cadres (QUICK=1: 10 000), prints medians and
+# ratios to baselines measured in the same run, writes bench/results/latest.md.
+BENCH_CADRES := $(if $(QUICK),10000,100000)
 bench: venv-dev
-	@echo "bench: no benchmarks yet (the scale issue adds them to bench/)"
+	scripts/with-postgres bash -c '$(PY) manage.py migrate -v0 && $(PY) manage.py seed_demo --cadres $(BENCH_CADRES) && $(PY) bench/run.py'
 
 clean:
 	rm -rf .venv db.sqlite3 staticfiles

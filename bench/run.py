@@ -84,6 +84,18 @@ def read_bare(data):
     book.close()
 
 
+def edited_copy(data, column):
+    """The roster with every row's 现任职务 changed, so an import updates all of them."""
+    data.seek(0)
+    book = openpyxl.load_workbook(data)
+    for row in book.worksheets[0].iter_rows(min_row=3):
+        row[column].value = f"{row[column].value or ''}（兼）"
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    return out
+
+
 def bench(name, baseline_name, ours, baseline, repeat, rows):
     ours_times = [timed(ours) for _ in range(repeat)]
     base_times = [timed(baseline) for _ in range(repeat)]
@@ -120,10 +132,10 @@ def main():
         max(2, args.repeat // 2),
         lines,
     )
-    with transaction.atomic():
-        data.seek(0)
+    edited = edited_copy(data, roster.headers().index("现任职务") + 1)
+    with transaction.atomic():  # every row changed, written, then rolled back
         started = time.perf_counter()
-        report = rosters.import_file(roster, data, user, dry_run=False)
+        report = rosters.import_file(roster, edited, user, dry_run=False)
         write_time = time.perf_counter() - started
         transaction.set_rollback(True)
     lines.append(

@@ -7,6 +7,7 @@ import pytest
 
 from orgportal import codes
 from tests import factories as f
+from tests.cadres.contract import CadreChildContract
 from tests.contract import MaskingContract, ModelContract
 
 pytestmark = pytest.mark.django_db
@@ -72,20 +73,7 @@ class TestCadre(ModelContract, MaskingContract):
         yield {"archive_status": "complete"}, reviewed, open_
 
 
-class ChildContract(ModelContract):
-    def make(self, unit, **kwargs):
-        kwargs.setdefault("cadre", f.CadreFactory(unit=unit))
-        return self.factory(**kwargs)
-
-    def cadre_in(self, unit):
-        return f.CadreFactory(unit=unit).pk
-
-    def filter_cases(self, unit):
-        mine = self.make(unit)
-        yield {"cadre": mine.cadre_id}, mine, self.make(unit)
-
-
-class TestResumeEntry(ChildContract):
+class TestResumeEntry(CadreChildContract):
     factory = f.ResumeEntryFactory
     basename = "resumeentry"
 
@@ -96,7 +84,7 @@ class TestResumeEntry(ChildContract):
         return {"text": "某县某镇镇长"}
 
 
-class TestFamilyMember(ChildContract):
+class TestFamilyMember(CadreChildContract):
     factory = f.FamilyMemberFactory
     basename = "familymember"
 
@@ -107,7 +95,7 @@ class TestFamilyMember(ChildContract):
         return {"employer_post": "某中学教师"}
 
 
-class TestAnnualAssessment(ChildContract):
+class TestAnnualAssessment(CadreChildContract):
     factory = f.AnnualAssessmentFactory
     basename = "annualassessment"
 
@@ -118,7 +106,7 @@ class TestAnnualAssessment(ChildContract):
         return {"result": "competent"}
 
 
-class TestReward(ChildContract):
+class TestReward(CadreChildContract):
     factory = f.RewardFactory
     basename = "reward"
 
@@ -129,7 +117,7 @@ class TestReward(ChildContract):
         return {"doc_number": "市委发〔2023〕1号"}
 
 
-class TestSanction(ChildContract, MaskingContract):
+class TestSanction(CadreChildContract, MaskingContract):
     factory = f.SanctionFactory
     basename = "sanction"
 
@@ -146,7 +134,7 @@ class TestSanction(ChildContract, MaskingContract):
         return {"influence_months": 12}
 
 
-class TestMovement(ChildContract):
+class TestMovement(CadreChildContract):
     factory = f.MovementFactory
     basename = "movement"
     updatable = False
@@ -163,7 +151,7 @@ class TestMovement(ChildContract):
         return {"note": "改"}
 
 
-class TestWarning(ChildContract):
+class TestWarning(CadreChildContract):
     factory = f.WarningFactory
     basename = "cadrewarning"
     updatable = False
@@ -180,7 +168,7 @@ class TestWarning(ChildContract):
         return {"note": "改"}
 
 
-class TestSupervisionMeasure(ChildContract, MaskingContract):
+class TestSupervisionMeasure(CadreChildContract, MaskingContract):
     factory = f.SupervisionMeasureFactory
     basename = "supervisionmeasure"
 
@@ -197,7 +185,7 @@ class TestSupervisionMeasure(ChildContract, MaskingContract):
         return {"handled_by": "张三"}
 
 
-class TestPersonalMattersReport(ChildContract, MaskingContract):
+class TestPersonalMattersReport(CadreChildContract, MaskingContract):
     factory = f.PersonalMattersReportFactory
     basename = "personalmattersreport"
 
@@ -208,7 +196,7 @@ class TestPersonalMattersReport(ChildContract, MaskingContract):
         return {"checked_on": str(obj.submitted_on + datetime.timedelta(days=30))}
 
 
-class TestPromotionCheck(ChildContract):
+class TestPromotionCheck(CadreChildContract):
     factory = f.PromotionCheckFactory
     basename = "promotioncheck"
 
@@ -226,7 +214,7 @@ class TestPromotionCheck(ChildContract):
         return {"notes": "补充说明"}
 
 
-class TestArchiveReview(ChildContract):
+class TestArchiveReview(CadreChildContract):
     factory = f.ArchiveReviewFactory
     basename = "archivereview"
 

@@ -17,20 +17,12 @@ from cadres.rules import review_pool
 from orgportal import codes
 from orgportal.models import Rule
 from tests import factories as f
+from tests.cadres.contract import CadreChildContract
 from tests.contract import ModelContract
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
 L = codes.LeadershipLevel
-
-
-class ChildContract(ModelContract):
-    def make(self, unit, **kwargs):
-        kwargs.setdefault("cadre", f.CadreFactory(unit=unit))
-        return self.factory(**kwargs)
-
-    def cadre_in(self, unit):
-        return f.CadreFactory(unit=unit).pk
 
 
 class TestProgramme(ModelContract):
@@ -47,7 +39,7 @@ class TestProgramme(ModelContract):
         yield {"year": 2023}, self.make(unit, year=2023), self.make(unit, year=2024)
 
 
-class TestPoolMembership(ChildContract):
+class TestPoolMembership(CadreChildContract):
     factory = f.PoolMembershipFactory
     basename = "poolmembership"
     updatable = False
@@ -112,7 +104,7 @@ class TestPlanReview(ModelContract):
         return {"notes": "继续培养"}
 
 
-class TestDossierEntry(ChildContract):
+class TestDossierEntry(CadreChildContract):
     factory = f.DossierEntryFactory
     basename = "dossierentry"
 
@@ -123,7 +115,7 @@ class TestDossierEntry(ChildContract):
         return {"text": "年度谈话"}
 
 
-class TestPosting(ChildContract):
+class TestPosting(CadreChildContract):
     factory = f.PostingFactory
     basename = "posting"
 
