@@ -5,6 +5,7 @@ import json
 import tempfile
 
 import django_filters
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
 from django.http import FileResponse
@@ -89,7 +90,7 @@ class OrgSerializer(serializers.ModelSerializer):
         for name in list(fields):
             try:
                 model_field = model._meta.get_field(name)
-            except Exception:
+            except FieldDoesNotExist:  # a declared, non-model field
                 continue
             if getattr(model_field, "choices", None) and f"{name}_display" not in fields:
                 fields[f"{name}_display"] = serializers.CharField(
