@@ -37,6 +37,7 @@ from django.db import models, transaction
 from django.utils import timezone, translation
 
 from orgportal import codes
+from orgportal.demo import bulk_insert
 from orgportal.models import Unit
 from orgportal.validators import format_year_month
 
@@ -723,7 +724,7 @@ class _Seeder:
                 self.counts[model] = self.counts.pop(model)
 
     def _write(self, model: type[models.Model], rows: list) -> list:
-        created = model.objects.bulk_create(rows, batch_size=BATCH)
+        created = bulk_insert(model, rows)
         self.counts[model] += len(rows)
         return created
 
