@@ -481,6 +481,137 @@ class DossierKind(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+# --- talent (人才办) ---------------------------------------------------------
+# The department's own tables: no national standard covers them, so codes are stable ASCII slugs.
+
+
+class TalentProgrammeKind(models.TextChoices):
+    """人才工程/计划的类别."""
+
+    RECRUITMENT = "recruitment", _("引才")
+    CULTIVATION = "cultivation", _("育才")
+    SUPPORT = "support", _("支持计划")
+    CAMPAIGN_YEAR = "campaign_year", _("活动年")
+
+
+class TalentCategory(models.TextChoices):
+    """人才类别 (六支人才队伍)."""
+
+    PARTY_GOVERNMENT = "party_government", _("党政人才")
+    ENTERPRISE_MANAGEMENT = "enterprise_management", _("企业经营管理人才")
+    PROFESSIONAL_TECHNICAL = "professional_technical", _("专业技术人才")
+    HIGH_SKILLED = "high_skilled", _("高技能人才")
+    RURAL_PRACTICAL = "rural_practical", _("农村实用人才")
+    SOCIAL_WORK = "social_work", _("社会工作人才")
+
+
+class TalentLevel(models.TextChoices):
+    """人才层次 (高层次人才认定), highest first."""
+
+    A = "A", _("A类")
+    B = "B", _("B类")
+    C = "C", _("C类")
+    D = "D", _("D类")
+    E = "E", _("E类")
+
+
+class TalentField(models.TextChoices):
+    """人才所在领域（重点产业/行业）."""
+
+    AGRICULTURE = "agriculture", _("现代农业")
+    INDUSTRY = "industry", _("工业经济")
+    EDUCATION = "education", _("教育")
+    HEALTH = "health", _("卫生健康")
+    CULTURE_TOURISM = "culture_tourism", _("文化旅游")
+    SCIENCE_TECHNOLOGY = "science_technology", _("科技创新")
+    DIGITAL_ECONOMY = "digital_economy", _("数字经济")
+    FINANCE = "finance", _("金融")
+    URBAN_CONSTRUCTION = "urban_construction", _("城乡建设")
+    SOCIAL_GOVERNANCE = "social_governance", _("社会治理")
+    OTHER = "other", _("其他")
+
+
+class TalentSource(models.TextChoices):
+    """人才来源."""
+
+    INTRODUCED = "introduced", _("引进")
+    LOCAL = "local", _("本土培育")
+    RETURNEE = "returnee", _("乡情回引")
+
+
+class TalentStatus(models.TextChoices):
+    """人才状态: 流失 keeps the record (talent.services.record_departure)."""
+
+    ACTIVE = "active", _("在岗")
+    DEPARTED = "departed", _("流失")
+
+
+class TalentDepartureReason(models.TextChoices):
+    """人才流失原因."""
+
+    JOB_CHANGE = "job_change", _("工作调动")
+    PAY = "pay", _("薪酬待遇")
+    PLATFORM = "platform", _("发展平台")
+    FAMILY = "family", _("家庭原因")
+    ENVIRONMENT = "environment", _("工作生活环境")
+    RETIREMENT = "retirement", _("退休")
+    DEATH = "death", _("去世")
+    OTHER = "other", _("其他")
+
+
+class SelectionStatus(models.TextChoices):
+    """人才计划入选状态."""
+
+    PUBLICISED = "publicised", _("公示中")
+    SELECTED = "selected", _("已入选")
+    COMPLETED = "completed", _("已期满")
+    REVOKED = "revoked", _("已撤销")
+
+
+class TalentCardTier(models.TextChoices):
+    """英才卡类别."""
+
+    A = "A", _("A卡")
+    B = "B", _("B卡")
+    C = "C", _("C卡")
+
+
+class TalentCardStatus(models.TextChoices):
+    """英才卡状态 as stored; 过期 is derived from the expiry date (TalentCard.state)."""
+
+    VALID = "valid", _("有效")
+    LOST = "lost", _("挂失")
+    CANCELLED = "cancelled", _("注销")
+
+
+class ServiceKind(models.TextChoices):
+    """英才卡服务事项."""
+
+    HOUSING = "housing", _("安居")
+    SCHOOLING = "schooling", _("子女入学")
+    SPOUSE_EMPLOYMENT = "spouse_employment", _("配偶就业")
+    MEDICAL = "medical", _("医疗")
+    TRAVEL = "travel", _("出入境")
+    OTHER = "other", _("其他")
+
+
+class ServiceRequestStatus(models.TextChoices):
+    """服务事项办理状态: 受理 → 办理中 → 办结 / 不予办理."""
+
+    ACCEPTED = "accepted", _("受理")
+    IN_PROGRESS = "in_progress", _("办理中")
+    DONE = "done", _("办结")
+    REFUSED = "refused", _("不予办理")
+
+
+class Satisfaction(models.TextChoices):
+    """服务满意度."""
+
+    SATISFIED = "satisfied", _("满意")
+    FAIRLY_SATISFIED = "fairly_satisfied", _("基本满意")
+    DISSATISFIED = "dissatisfied", _("不满意")
+
+
 # --- ordering ---------------------------------------------------------------
 
 

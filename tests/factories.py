@@ -1,6 +1,7 @@
 """factory_boy factories for every model, shared by the tests and seed_demo."""
 
 import datetime
+from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
@@ -36,6 +37,7 @@ from orgportal import codes
 from orgportal.demo import DEMO_PASSWORD
 from orgportal.models import ExportLog, Rule, Unit, UnitAssignment
 from orgportal.validators import format_year_month
+from talent.models import Certification, Selection, ServiceRequest, Talent, TalentCard, TalentProgramme
 
 
 class UnitFactory(factory.django.DjangoModelFactory):
@@ -464,3 +466,146 @@ class PostingFactory(CadreChildFactory):
     actual_end = None
     evaluation = ""
     doc_number = factory.LazyAttributeSequence(lambda o, n: f"遵组干〔{o.start.year}〕{n + 1}号")
+
+
+# --- talent (人才办) ----------------------------------------------------------------------------
+# A default talent is an introduced 专业技术人才 aged 28 to 55, in post, with an ID number agreeing
+# with birth month and gender; `departed=True` records them as having left (流失) a month ago.
+
+
+class TalentProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TalentProgramme
+
+    name = factory.Iterator(["英才计划", "三百行动计划", "人才集聚提升年", "重点产业人才支持计划"])
+    kind = codes.TalentProgrammeKind.SUPPORT
+    field = ""
+    year = factory.LazyFunction(lambda: _today().year)
+    batch = "第一批"
+    organiser = None
+    quota = None
+    support = "给予安家补贴和科研经费支持，优先保障住房和子女入学"
+    status = codes.ProgrammeStatus.ACTIVE
+
+
+class TalentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Talent
+
+    class Params:
+        departed = factory.Trait(
+            status=codes.TalentStatus.DEPARTED,
+            left_on=factory.LazyFunction(lambda: _today() - datetime.timedelta(days=30)),
+            leave_reason=codes.TalentDepartureReason.JOB_CHANGE,
+            destination="浙江省杭州市",
+        )
+
+    gender = factory.LazyFunction(lambda: cadre_demo.pick_gender(randgen))
+    name = factory.LazyAttribute(lambda o: cadre_demo.chinese_name(randgen, o.gender))
+    birth_date = factory.LazyFunction(
+        lambda: datetime.date(_today().year - randgen.randint(28, 55), randgen.randint(1, 12), 1)
+    )
+    id_number = factory.LazyAttributeSequence(
+        lambda o, n: cadre_demo.id_number_for(n, o.birth_date, o.gender)
+    )
+    education = factory.LazyFunction(
+        lambda: randgen.choice([codes.Education.DOCTORATE_GRADUATED, codes.Education.MASTER_GRADUATED])
+    )
+    unit = factory.SubFactory(UnitFactory)
+    cadre = None
+    category = codes.TalentCategory.PROFESSIONAL_TECHNICAL
+    level = codes.TalentLevel.C
+    field = factory.LazyFunction(
+        lambda: randgen.choice(
+            [codes.TalentField.INDUSTRY, codes.TalentField.AGRICULTURE, codes.TalentField.HEALTH]
+        )
+    )
+    specialty = "酱香型白酒酿造工艺"
+    employer = "贵州茅台酒股份有限公司"
+    title = "正高级工程师"
+    source = codes.TalentSource.INTRODUCED
+    # 25 years after birth, at the latest some 13 months ago (so a departure a month ago comes after it)
+    arrived_on = factory.LazyAttribute(
+        lambda o: min(add_months(o.birth_date, 12 * 25), _today() - datetime.timedelta(days=400))
+    )
+    status = codes.TalentStatus.ACTIVE
+    left_on = None
+    leave_reason = ""
+    destination = ""
+    note = ""
+
+
+class TalentChildFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        abstract = True
+
+    talent = factory.SubFactory(TalentFactory)
+
+
+class SelectionFactory(TalentChildFactory):
+    class Meta:
+        model = Selection
+
+    programme = factory.SubFactory(TalentProgrammeFactory)
+    batch = factory.Sequence(lambda n: f"第{n + 1}批")
+    selected_on = factory.LazyFunction(lambda: _today() - datetime.timedelta(days=180))
+    support = "安家补贴、科研经费"
+    amount = Decimal("50.00")
+    status = codes.SelectionStatus.SELECTED
+
+
+class CertificationFactory(TalentChildFactory):
+    """A certification two months ago, valid three years, at the talent's level."""
+
+    class Meta:
+        model = Certification
+
+    level = factory.LazyAttribute(lambda o: o.talent.level or codes.TalentLevel.C)
+    certified_on = factory.LazyFunction(lambda: _today() - datetime.timedelta(days=60))
+    certificate_number = factory.LazyAttributeSequence(
+        lambda o, n: f"遵人才认〔{o.certified_on.year}〕{n + 1:04d}号"
+    )
+    valid_until = factory.LazyAttribute(lambda o: add_months(o.certified_on, 36) - datetime.timedelta(days=1))
+    basis = "《遵义市高层次人才认定标准》C类第3条"
+
+
+class TalentCardFactory(TalentChildFactory):
+    """A card in force, issued three months ago for three years; `cancelled=True` cancels it."""
+
+    class Meta:
+        model = TalentCard
+
+    class Params:
+        cancelled = factory.Trait(
+            status=codes.TalentCardStatus.CANCELLED,
+            cancelled_on=factory.LazyFunction(lambda: _today() - datetime.timedelta(days=10)),
+            cancel_reason="人才流失",
+        )
+
+    number = factory.Sequence(lambda n: f"ZYYC{n + 1:06d}")
+    tier = codes.TalentCardTier.B
+    issued_on = factory.LazyFunction(lambda: _today() - datetime.timedelta(days=90))
+    expires_on = factory.LazyAttribute(lambda o: add_months(o.issued_on, 36) - datetime.timedelta(days=1))
+    status = codes.TalentCardStatus.VALID
+    commissioner = factory.SubFactory(UserFactory)
+    lost_on = None
+    cancelled_on = None
+    cancel_reason = ""
+
+
+class ServiceRequestFactory(factory.django.DjangoModelFactory):
+    """A request 受理 twenty days ago (or on the day the card was issued), due thirty days later."""
+
+    class Meta:
+        model = ServiceRequest
+
+    card = factory.SubFactory(TalentCardFactory)
+    kind = codes.ServiceKind.HOUSING
+    detail = "申请入住人才公寓"
+    opened_on = factory.LazyAttribute(lambda o: max(o.card.issued_on, _today() - datetime.timedelta(days=20)))
+    handled_by = "市住房和城乡建设局"
+    due_on = factory.LazyAttribute(lambda o: o.opened_on + datetime.timedelta(days=30))
+    status = codes.ServiceRequestStatus.ACCEPTED
+    closed_on = None
+    reason = ""
+    satisfaction = ""
