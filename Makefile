@@ -41,11 +41,18 @@ format: venv-dev
 	.venv/bin/ruff check --fix .
 	.venv/bin/ruff format .
 
-# Benchmarks on a throwaway PostgreSQL: seeds 100 000 cadres (QUICK=1: 10 000), prints medians and
-# ratios to baselines measured in the same run, writes bench/results/latest.md.
+# Benchmarks on a throwaway PostgreSQL: seeds 100 000 cadres (QUICK=1: 10 000), and 1 000 in a second
+# database (orgportal_small) for the web benchmarks' size ratios; prints medians and ratios to
+# baselines measured in the same run, writes bench/results/latest.md.
 BENCH_CADRES := $(if $(QUICK),10000,100000)
+BENCH_SMALL := 1000
 bench: venv-dev
-	scripts/with-postgres bash -c '$(PY) manage.py migrate -v0 && $(PY) manage.py seed_demo --cadres $(BENCH_CADRES) && $(PY) bench/run.py'
+	scripts/with-postgres bash -c 'set -e; small="$${DATABASE_URL%/*}/orgportal_small"; \
+	  psql -q "$$DATABASE_URL" -c "CREATE DATABASE orgportal_small"; \
+	  DATABASE_URL="$$small" $(PY) manage.py migrate -v0; \
+	  DATABASE_URL="$$small" $(PY) manage.py seed_demo --cadres $(BENCH_SMALL); \
+	  $(PY) manage.py migrate -v0; $(PY) manage.py seed_demo --cadres $(BENCH_CADRES); \
+	  $(PY) bench/run.py --small-db "$$small"'
 
 clean:
 	rm -rf .venv db.sqlite3 staticfiles

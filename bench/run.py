@@ -13,7 +13,7 @@ from pathlib import Path
 
 from common import ROOT, Report, setup_django
 
-MODULES = ["rosters_bench"]
+MODULES = ["rosters_bench", "web_bench"]
 
 
 def main():
@@ -21,6 +21,9 @@ def main():
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "latest.md"))
     parser.add_argument("--only", default="", help="comma-separated module names")
+    parser.add_argument(
+        "--small-db", default="", help="web: URL of a 1 000-cadre database (default: DATABASE_URL + _small)"
+    )
     args = parser.parse_args()
     setup_django()
     report = Report(repeat=args.repeat)

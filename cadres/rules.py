@@ -119,6 +119,7 @@ def prepare_rank(queryset, params, on):
             year__lt=on.year,
             result__in=GOOD_RESULTS,
         )
+        .order_by()  # no default ordering: it would drag joins into the subquery
         .values("cadre")
         .annotate(n=Count("id"))
         .values("n")

@@ -9,10 +9,11 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
 from django.http import FileResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework import exceptions, filters, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import MultiPartParser
@@ -69,6 +70,34 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
+class ChoiceLabelField(serializers.CharField):
+    """A code's label, looked up in a table built once per language (get_FOO_display rebuilds it
+    for every value)."""
+
+    def __init__(self, choices, **kwargs):
+        self.choices = choices
+        self._labels: dict[str, dict] = {}
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        language = translation.get_language()
+        labels = self._labels.get(language)
+        if labels is None:
+            labels = self._labels[language] = {code: str(label) for code, label in self.choices}
+        return labels.get(value, value)
+
+
+class StableOrderingFilter(filters.OrderingFilter):
+    """`ordering=` with the primary key appended, so ties (birth dates stored as the 1st of a month)
+    never make rows repeat or vanish between pages."""
+
+    def get_ordering(self, request, queryset, view):
+        ordering = super().get_ordering(request, queryset, view)
+        if ordering and not {"pk", "-pk", "id", "-id"} & set(ordering):
+            ordering = [*ordering, "pk"]
+        return ordering
+
+
 class OrgSerializer(serializers.ModelSerializer):
     """Base serializer: choice labels, jurisdiction-scoped relations, masking, model validation.
 
@@ -93,8 +122,8 @@ class OrgSerializer(serializers.ModelSerializer):
             except FieldDoesNotExist:  # a declared, non-model field
                 continue
             if getattr(model_field, "choices", None) and f"{name}_display" not in fields:
-                fields[f"{name}_display"] = serializers.CharField(
-                    source=f"get_{name}_display", read_only=True, label=f"{model_field.verbose_name}（名称）"
+                fields[f"{name}_display"] = ChoiceLabelField(
+                    model_field.choices, source=name, label=f"{model_field.verbose_name}（名称）"
                 )
         user = self._user()
         if user is not None:
@@ -251,6 +280,7 @@ class OrgViewSet(viewsets.ModelViewSet):
 
     permission_classes = [ModelPermissions]
     pagination_class = Pagination
+    filter_backends = [DjangoFilterBackend, filters.SearchFilter, StableOrderingFilter]
     ordering = ["id"]  # a stable default; apps declare ordering_fields and may override this
 
     def get_queryset(self):

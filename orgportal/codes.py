@@ -14,6 +14,12 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
+@functools.cache
+def code_set(choices_cls: type[models.Choices]) -> frozenset:
+    """A table's codes, built once (Django rebuilds `Choices.values` on every access)."""
+    return frozenset(choices_cls.values)
+
+
 class Gender(models.TextChoices):
     """性别, GB/T 2261.1-2003."""
 
@@ -686,7 +692,7 @@ def register_aliases(
         TABLE_NAMES[choices_cls] = table_name
     table = ALIASES.setdefault(choices_cls, {})
     for alias, code in mapping.items():
-        if code not in choices_cls.values:
+        if code not in code_set(choices_cls):
             raise ValueError(f"{choices_cls.__name__}: alias {alias!r} points to unknown code {code!r}")
         key = _normalise(alias)
         if table.get(key, code) != code:
@@ -914,17 +920,17 @@ register_aliases(
 
 def is_minority(ethnicity_code: str | None) -> bool:
     """Whether the code is a minority (少数民族): every valid code but 01 汉族."""
-    return bool(ethnicity_code) and ethnicity_code in Ethnicity.values and ethnicity_code != Ethnicity.HAN
+    return bool(ethnicity_code) and ethnicity_code in code_set(Ethnicity) and ethnicity_code != Ethnicity.HAN
 
 
 def is_non_party(political_code: str | None) -> bool:
     """Whether the code counts as 党外 (04–13: democratic parties, 无党派, 群众)."""
-    return political_code in PoliticalStatus.values and "04" <= political_code <= "13"
+    return political_code in code_set(PoliticalStatus) and "04" <= political_code <= "13"
 
 
 def education_level(code: str) -> int:
     """The level (10, 20 … 90) an education code belongs to."""
-    if code not in Education.values:
+    if code not in code_set(Education):
         raise ValueError(_not_in_table_message(Education, code))
     return int(code) // 10 * 10
 

@@ -15,6 +15,7 @@ model's own `full_clean()` and jurisdiction, and writes all rows in one transact
 """
 
 import datetime
+import operator
 import re
 import tempfile
 from collections.abc import Callable, Iterable
@@ -58,7 +59,8 @@ def yes_no(value) -> str:
 class Col:
     """One roster column: a field path (relations with __), its header (the field's verbose name
     unless given), a formatter, and for derived values the paths they `need` and how to `compute`
-    them from the fetched row (a dict)."""
+    them from the fetched row (a dict). `compute` depends on `needs` only: an export computes it once
+    for each distinct set of their values."""
 
     path: str
     header: str | None = None
@@ -175,6 +177,50 @@ def for_model(model) -> list[Roster]:
 
 
 # --- export --------------------------------------------------------------------------------------
+TEXT_FORMATTERS = (year_month, full_date, yes_no)  # always return text
+# Within an export a column's results are remembered by the values they come from: 出生年月 are kept
+# as the 1st of the month, so 100 000 cadres have a few thousand birth dates (and so ages). Cleared
+# when full, so memory stays flat at any size.
+REMEMBER = 20_000
+
+
+def _remembering(function: Callable[[Any], Any], key: Callable[[Any], Any] | None = None) -> Callable:
+    """`function`, remembering its result for each `key(argument)` (the argument itself by default)."""
+    known: dict = {}
+
+    def remembered(argument):
+        by = argument if key is None else key(argument)
+        try:
+            return known[by]
+        except KeyError:
+            pass
+        except TypeError:  # unhashable (a JSON value): nothing to remember it by
+            return function(argument)
+        if len(known) >= REMEMBER:
+            known.clear()
+        known[by] = result = function(argument)
+        return result
+
+    return remembered
+
+
+def _masking(formatter: Callable[[Any], Any] | None) -> Callable[[Any], str]:
+    if formatter is None:
+        return access.mask
+    return lambda value: access.mask(formatter(value))
+
+
+def _computing(col: Col, paths: list[str]) -> Callable[[tuple], Any]:
+    """A derived column's value from a fetched row, computed once per distinct values of its `needs`."""
+
+    def compute(values: tuple):
+        return col.compute(dict(zip(paths, values, strict=True)))
+
+    if not col.needs:
+        return compute
+    return _remembering(compute, key=operator.itemgetter(*(paths.index(path) for path in col.needs)))
+
+
 def _cell(worksheet, row: int, col: int, value, text_format) -> None:
     if value is None or value == "":
         return
@@ -251,26 +297,45 @@ def export(
         sheet.write_string(1, i, header, header_format)
     sheet.freeze_panes(2, 0)
     # Per column, once: where the value comes from and how it is shown (code labels translated now).
-    plan = []
-    for col in roster.columns:
-        formatter = col.fmt
-        if formatter is None and col.field is not None and col.field.choices:
-            labels = {value: str(label) for value, label in col.field.choices}
-            formatter = labels.get
-        plan.append(
-            (None if col.derived else paths.index(col.path), col.compute, formatter, col.sensitive and masked)
-        )
+    # Columns whose cells are always text skip the per-cell type checks; that is most of them.
+    plain, formatted, general = [], [], []
+    for i, col in enumerate(roster.columns, 1):
+        formatter, mask_it = col.fmt, col.sensitive and masked
+        text = formatter in TEXT_FORMATTERS
+        if text:
+            formatter = _remembering(formatter)
+        elif formatter is None and col.field is not None:
+            if col.field.choices:
+                formatter, text = {value: str(label) for value, label in col.field.choices}.get, True
+            else:  # the driver's own strings, unless the field converts them
+                text = isinstance(col.field, models.CharField | models.TextField) and not hasattr(
+                    col.field, "from_db_value"
+                )
+        if col.derived:
+            general.append((i, _computing(col, paths), formatter, mask_it))
+        elif not (text or mask_it):
+            general.append((i, operator.itemgetter(paths.index(col.path)), formatter, mask_it))
+        elif formatter is None and not mask_it:
+            plain.append((i, paths.index(col.path)))
+        else:
+            formatted.append((i, paths.index(col.path), _masking(formatter) if mask_it else formatter))
+    write_string, write_number = sheet.write_string, sheet.write_number
     row_number = 1
     for values in queryset.values_list(*paths).iterator(chunk_size=CHUNK):
-        row = None
         row_number += 1
-        sheet.write_number(row_number, 0, row_number - 1)
-        for i, (index, compute, formatter, mask_it) in enumerate(plan, 1):
-            if index is None:
-                row = row or dict(zip(paths, values, strict=True))
-                value = compute(row)
-            else:
-                value = values[index]
+        write_number(row_number, 0, row_number - 1)
+        for i, index in plain:
+            value = values[index]
+            if value:
+                write_string(row_number, i, value, text_format)
+        for i, index, formatter in formatted:
+            value = values[index]
+            if value is not None and value != "":
+                value = formatter(value)
+                if value:
+                    write_string(row_number, i, value, text_format)
+        for i, value_of, formatter, mask_it in general:
+            value = value_of(values)
             if formatter is not None and value is not None and value != "":
                 value = formatter(value)
             if mask_it:
@@ -551,6 +616,16 @@ def import_rows(roster: Roster, rows: list[list], user, *, unit=None, dry_run: b
             return report
 
     lookups = _related_lookups(roster, user)
+    names = {i: col.path.split("__")[0] for i, col in columns.items()}
+    # Codes, dates, yes/no and related names repeat down a roster: each distinct cell is parsed once.
+    repeating = {
+        i
+        for i, col in columns.items()
+        if "__" in col.path
+        or col.field.choices
+        or isinstance(col.field, models.DateField | models.BooleanField)
+    }
+    parsed_cells: dict = {}
     parsed = []  # (row number, {field: value}, RowResult)
     for offset, row in enumerate(rows[header_row + span :], start=header_row + span + 1):
         values = {i: row[i] if i < len(row) else None for i in columns}
@@ -559,17 +634,24 @@ def import_rows(roster: Roster, rows: list[list], user, *, unit=None, dry_run: b
         result, data = RowResult(row=offset, outcome="new"), {}
         for i, col in columns.items():
             raw = values[i]
-            shown = "" if raw is None else str(raw.text if isinstance(raw, FormulaCell) else raw)
             if isinstance(raw, FormulaCell):
                 result.errors.append(
-                    CellError(offset, str(col.header), shown, _("单元格是公式，请填写数值本身"))
+                    CellError(offset, str(col.header), str(raw.text), _("单元格是公式，请填写数值本身"))
                 )
                 continue
+            cell = (i, raw.__class__, raw)  # the class too: 1 == True, and they parse differently
             try:
-                data[col.path.split("__")[0]] = _parse(col, raw, lookups)
+                if i not in repeating:
+                    data[names[i]] = _parse(col, raw, lookups)
+                elif cell in parsed_cells:
+                    data[names[i]] = parsed_cells[cell]
+                else:
+                    data[names[i]] = parsed_cells[cell] = _parse(col, raw, lookups)
             except (ValueError, ValidationError) as error:
                 message = "；".join(error.messages) if isinstance(error, ValidationError) else str(error)
-                result.errors.append(CellError(offset, str(col.header), shown, message))
+                result.errors.append(
+                    CellError(offset, str(col.header), "" if raw is None else str(raw), message)
+                )
         parsed.append((offset, data, result))
 
     # Matching by key: one query per 500 keys, across every unit (a key outside the jurisdiction is an error).
@@ -582,6 +664,15 @@ def import_rows(roster: Roster, rows: list[list], user, *, unit=None, dry_run: b
             **{f"{roster.key}__in": chunk}
         ):
             existing[getattr(obj, roster.key)] = obj
+    # Related objects named in the file were read by `_related_lookups` in this import: their fields'
+    # own check (one query a row) would only find them again, unless it has limits of its own.
+    looked_up = [
+        names[i]
+        for i, col in columns.items()
+        if "__" in col.path
+        and not (relation := roster.model._meta.get_field(names[i])).get_limit_choices_to()
+        and not relation.validators
+    ]
     seen: dict[str, int] = {}
     paths = access.user_unit_paths(user)
     to_create, to_update, changed_fields = [], [], set()
@@ -624,7 +715,11 @@ def import_rows(roster: Roster, rows: list[list], user, *, unit=None, dry_run: b
             report.rows.append(result)
             continue
         try:
-            instance.full_clean(validate_unique=False, validate_constraints=False)
+            instance.full_clean(
+                exclude=[name for name in looked_up if data.get(name) is not None],
+                validate_unique=False,
+                validate_constraints=False,
+            )
             access.check_writable(user, instance)
         except ValidationError as error:
             by_field = {c.path.split("__")[0]: c for c in columns.values()}

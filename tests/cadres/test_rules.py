@@ -4,6 +4,8 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cadres import services
@@ -519,3 +521,18 @@ def test_admin_cadre_page_shows_every_child_record(county_a, superuser, client):
     assert page.status_code == 200
     html = page.content.decode()
     assert cadre.sanctions.get().doc_number in html and cadre.warnings.get().get_level_display() in html
+
+
+def test_api_ordering_breaks_ties_by_id(county_a, superuser, api):
+    same = [f.CadreFactory(unit=county_a, birth_date=D(1985, 3, 1), id_number="") for _ in range(5)]
+    with CaptureQueriesContext(connection) as ctx:
+        api.as_user(superuser).get(reverse("cadre-list"), {"ordering": "-birth_date", "page_size": 2})
+    listed = [q["sql"] for q in ctx.captured_queries if "ORDER BY" in q["sql"] and "cadres_cadre" in q["sql"]]
+    assert listed and listed[-1].rstrip().split("ORDER BY")[1].count("id") >= 1
+    pages = [
+        api.as_user(superuser)
+        .get(reverse("cadre-list"), {"ordering": "-birth_date", "page_size": 2, "page": p})
+        .data["results"]
+        for p in (1, 2, 3)
+    ]
+    assert sorted(row["id"] for page in pages for row in page) == sorted(c.pk for c in same)
