@@ -195,42 +195,64 @@ def seed_users(password: str) -> list[tuple[str, str, str]]:
 
 
 def bulk_insert(model, objects: list, batch_size: int = 5000) -> list:
-    """Insert many new rows fast (demo data at scale): PostgreSQL's COPY with ids taken from the
-    sequence beforehand, so callers get primary keys back as with bulk_create (used elsewhere).
-    No save(), no signals, no history — like bulk_create, only without Django's per-value preparation."""
-    if connection.vendor != "postgresql" or not objects:
+    """Insert many new rows fast (demo data at scale), returning them with primary keys as
+    bulk_create does: ids are reserved first (PostgreSQL: from the sequence; SQLite: after the
+    table's highest id, inside the seeding transaction), then rows go in by COPY (PostgreSQL) or one
+    executemany (SQLite) of values prepared once per field kind rather than through Django's
+    per-value preparation. No save(), no signals, no history rows — like bulk_create."""
+    if not objects:
+        return objects
+    if connection.vendor not in ("postgresql", "sqlite"):
         return model.objects.bulk_create(objects, batch_size=batch_size)
     meta = model._meta
     fields = meta.concrete_fields
     new = [obj for obj in objects if obj.pk is None]
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        if new:
+        if new and connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
                 [meta.db_table, meta.pk.column, len(new)],
             )
-            for obj, (pk,) in zip(new, cursor.fetchall(), strict=True):
-                obj.pk = pk
+            ids = [pk for (pk,) in cursor.fetchall()]
+        elif new:
+            cursor.execute(f"SELECT COALESCE(MAX({quote(meta.pk.column)}), 0) FROM {quote(meta.db_table)}")
+            first = cursor.fetchone()[0] + 1
+            ids = range(first, first + len(new))
+        for obj, pk in zip(new, ids if new else (), strict=True):
+            obj.pk = pk
         now = timezone.now()
-        stamped = [
-            f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-        ]
-        prepared = {f.attname for f in fields if isinstance(f, models.JSONField | models.FileField)}
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        with cursor.cursor.copy(
-            f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN"
-        ) as copy:
-            for obj in objects:
-                for attname in stamped:
-                    setattr(obj, attname, now)
-                copy.write_row(
-                    [
-                        f.get_db_prep_save(getattr(obj, f.attname), connection)
-                        if f.attname in prepared
-                        else getattr(obj, f.attname)
-                        for f in fields
-                    ]
-                )
+        for f in fields:
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                for obj in objects:
+                    setattr(obj, f.attname, now)
+        if connection.vendor == "postgresql":
+            prepared = {f.attname for f in fields if isinstance(f, models.JSONField | models.FileField)}
+        else:  # SQLite stores dates and datetimes as text in Django's own format
+            prepared = {
+                f.attname
+                for f in fields
+                if isinstance(f, models.JSONField | models.FileField | models.DateField)
+            }
+        rows = (
+            [
+                f.get_db_prep_save(getattr(obj, f.attname), connection)
+                if f.attname in prepared
+                else getattr(obj, f.attname)
+                for f in fields
+            ]
+            for obj in objects
+        )
+        columns = ", ".join(quote(f.column) for f in fields)
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" * len(fields))
+            cursor.cursor.executemany(
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})", rows
+            )
     for obj in objects:
         obj._state.adding, obj._state.db = False, connection.alias
     return objects
