@@ -170,17 +170,15 @@ class Talent(OrgModel):
         super().clean()
         self.id_number = normalize_id_number(self.id_number)
         errors = {}
-        if self.id_number:
-            try:
-                validate_id_number(self.id_number)
-            except ValidationError:
-                pass  # the field's own validator reports it; agreement needs a valid number
-            else:
-                errors.update(
-                    id_agreement_errors(self.id_number, birth_date=self.birth_date, gender=self.gender)
-                )
-                if self.cadre_id and self.cadre.id_number and self.cadre.id_number != self.id_number:
-                    errors["cadre"] = _("所关联干部的公民身份号码与该人才的不一致")
+        # {} for a malformed number: the field's own validator reports that
+        errors.update(id_agreement_errors(self.id_number, birth_date=self.birth_date, gender=self.gender))
+        if (
+            self.id_number
+            and self.cadre_id
+            and self.cadre.id_number
+            and self.cadre.id_number != self.id_number
+        ):
+            errors["cadre"] = _("所关联干部的公民身份号码与该人才的不一致")
         if self.birth_date and self.birth_date > _today():
             errors["birth_date"] = _("出生年月不能晚于今天")
         if (

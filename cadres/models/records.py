@@ -237,15 +237,8 @@ class Cadre(OrgModel):
         super().clean()
         self.id_number = normalize_id_number(self.id_number)
         errors = {}
-        if self.id_number:
-            try:
-                validate_id_number(self.id_number)
-            except ValidationError:
-                pass  # the field's own validator reports it; agreement needs a valid number
-            else:
-                errors.update(
-                    id_agreement_errors(self.id_number, birth_date=self.birth_date, gender=self.gender)
-                )
+        # {} for a malformed number: the field's own validator reports that
+        errors.update(id_agreement_errors(self.id_number, birth_date=self.birth_date, gender=self.gender))
         born = self.birth_date
         if born:
             if born > timezone.localdate():
