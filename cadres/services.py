@@ -86,6 +86,8 @@ def add_sanction(
         influence_months=influence_months,
     )
     record.full_clean()
+    if by is not None:
+        access.check_writable(by, record)
     with acting_as(by):
         record.save()
     return record
@@ -99,6 +101,8 @@ def raise_warning(
     cadre = _locked(cadre)
     warning = CadreWarning(cadre=cadre, level=level, source=source, raised_on=raised_on, note=note)
     warning.full_clean()
+    if by is not None:
+        access.check_writable(by, warning)
     with acting_as(by):
         warning.save()
     return warning
@@ -154,6 +158,8 @@ def record_promotion_check(
         notes=notes,
     )
     check.full_clean()
+    if by is not None:
+        access.check_writable(by, check)
     with acting_as(by):
         check.save()
     return check

@@ -2,7 +2,15 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from orgportal.api import OrgViewSet, RosterImportMixin, RuleFilter, RuleFlagsMixin, register, router
+from orgportal.api import (
+    ChangePermissions,
+    OrgViewSet,
+    RosterImportMixin,
+    RuleFilter,
+    RuleFlagsMixin,
+    register,
+    router,
+)
 
 from . import models, services
 from .filters import CadreFilter
@@ -52,7 +60,7 @@ class WarningViewSet(OrgViewSet):
     read_only_after_create = True
 
     @extend_schema(request=WarningCloseSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=[ChangePermissions])
     def close(self, request, pk=None):
         """解除预警."""
         form = WarningCloseSerializer(data=request.data)
@@ -82,7 +90,7 @@ class PoolMembershipViewSet(RuleFlagsMixin, OrgViewSet):
         )
 
     @extend_schema(request=PoolExitSerializer)
-    @action(detail=True, methods=["post"], url_path="exit")
+    @action(detail=True, methods=["post"], permission_classes=[ChangePermissions], url_path="exit")
     def exit_pool(self, request, pk=None):
         """调整出库."""
         form = PoolExitSerializer(data=request.data)

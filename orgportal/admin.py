@@ -6,14 +6,14 @@ import tempfile
 from pathlib import Path
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connections
 from django.db.models.functions import Length
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -52,6 +52,8 @@ class UnitSubtreeFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
+        if not str(self.value()).isdigit():
+            return queryset.none()
         lookup = access.unit_path_field(queryset.model)
         path = Unit.objects.filter(pk=self.value()).values_list("path", flat=True).first()
         if path is None:
@@ -187,9 +189,22 @@ class RosterAdminMixin:
             and request.POST.get("token") == pending.get("token")
         ):
             roster = roster_engine.get(pending["roster"])
-            unit = Unit.objects.filter(pk=pending["unit"]).first() if pending["unit"] else None
-            with open(pending["path"], "rb") as handle:
-                report = roster_engine.import_file(roster, handle, request.user, unit=unit, dry_run=False)
+            units = access.scope(Unit.objects.all(), request.user)
+            unit = units.filter(pk=pending["unit"]).first() if pending["unit"] else None
+            try:
+                with open(pending["path"], "rb") as handle:
+                    report = roster_engine.import_file(
+                        roster,
+                        handle,
+                        request.user,
+                        unit=unit,
+                        dry_run=False,
+                        allow_update=self.has_change_permission(request),
+                    )
+            except FileNotFoundError:  # confirmed twice, or the upload was cleaned away
+                del request.session["roster_import"]
+                self.message_user(request, _("上传的文件已失效，请重新上传"), messages.WARNING)
+                return HttpResponseRedirect(request.path)
             if report.written:
                 Path(pending["path"]).unlink(missing_ok=True)
                 del request.session["roster_import"]
@@ -205,7 +220,16 @@ class RosterAdminMixin:
                     upload.write(chunk)
             unit = form.cleaned_data["unit"]
             with open(upload.name, "rb") as handle:
-                report = roster_engine.import_file(roster, handle, request.user, unit=unit, dry_run=True)
+                report = roster_engine.import_file(
+                    roster,
+                    handle,
+                    request.user,
+                    unit=unit,
+                    dry_run=True,
+                    allow_update=self.has_change_permission(request),
+                )
+            if pending:  # a new upload replaces one never confirmed
+                Path(pending["path"]).unlink(missing_ok=True)
             token = secrets.token_urlsafe(16)
             request.session["roster_import"] = {
                 "path": upload.name,
@@ -303,7 +327,6 @@ class OrgAdmin(RosterAdminMixin, SimpleHistoryAdmin):
             return access.mask(getattr(obj, name))
 
         display.short_description = field.verbose_name
-        display.admin_order_field = name
         setattr(self, f"{name}__masked", display)
 
     def _masked(self, request) -> tuple[str, ...]:
@@ -311,6 +334,10 @@ class OrgAdmin(RosterAdminMixin, SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return access.scope(super().get_queryset(request), request.user)
+
+    def get_search_fields(self, request):
+        masked = self._masked(request)  # a masked field is found only by its exact value: no probing digits
+        return [f"={name}" if name in masked else name for name in super().get_search_fields(request)]
 
     def get_list_display(self, request):
         masked = self._masked(request)
@@ -376,6 +403,8 @@ class OrgAdmin(RosterAdminMixin, SimpleHistoryAdmin):
 
     # History pages: only records inside the jurisdiction, sensitive values masked.
     def _check_history_scope(self, request, object_id):
+        if not str(object_id).isdigit():
+            raise Http404
         if not self.get_queryset(request).filter(pk=object_id).exists() and not access.can_see_all(
             request.user
         ):
@@ -394,10 +423,13 @@ class OrgAdmin(RosterAdminMixin, SimpleHistoryAdmin):
 
 
 class OrgInline(admin.TabularInline):
-    """Base inline for child records: scoped relation choices, one query per inline."""
+    """Base inline for child records: scoped rows and relation choices, one query per inline."""
 
     extra = 0
     show_change_link = True
+
+    def get_queryset(self, request):
+        return access.scope(super().get_queryset(request), request.user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         OrgAdmin._scope_formfield(self, db_field, request, kwargs)

@@ -47,6 +47,12 @@ class ModelPermissions(DjangoModelPermissions):
     }
 
 
+class ChangePermissions(ModelPermissions):
+    """For actions that POST a change to an existing record (close, exit, cancel …): `change` needed."""
+
+    perms_map = {**ModelPermissions.perms_map, "POST": ["%(app_label)s.change_%(model_name)s"]}
+
+
 def django_error_detail(error: DjangoValidationError):
     """A Django ValidationError in DRF's shape: {field: [messages]} or [messages]."""
     if hasattr(error, "error_dict"):
@@ -85,6 +91,15 @@ class ChoiceLabelField(serializers.CharField):
         if labels is None:
             labels = self._labels[language] = {code: str(label) for code, label in self.choices}
         return labels.get(value, value)
+
+
+class MaskAwareSearchFilter(filters.SearchFilter):
+    """`search=`: a field the user sees masked matches only its exact value (no probing digits)."""
+
+    def get_search_fields(self, view, request):
+        fields = super().get_search_fields(view, request) or []
+        masked = access.masked_fields(view.queryset.model, request.user)
+        return [f"={name}" if name in masked else name for name in fields]
 
 
 class StableOrderingFilter(filters.OrderingFilter):
@@ -174,7 +189,14 @@ class OrgSerializer(serializers.ModelSerializer):
 
 
 class SubtreeFilterSet(django_filters.FilterSet):
-    """Base filterset: `unit_subtree=<unit id>` keeps records of that unit and all units under it."""
+    """Base filterset: `unit_subtree=<unit id>` keeps records of that unit and all units under it.
+    Filters on a field the user sees masked are ignored (filtering by it would reveal its values)."""
+
+    def filter_queryset(self, queryset):
+        masked = access.masked_fields(queryset.model, getattr(self.request, "user", None))
+        for name in masked:
+            self.form.cleaned_data.pop(name, None)
+        return super().filter_queryset(queryset)
 
     unit_subtree = django_filters.NumberFilter(method="filter_unit_subtree", label=_("所属单位（含下级）"))
 
@@ -280,7 +302,7 @@ class OrgViewSet(viewsets.ModelViewSet):
 
     permission_classes = [ModelPermissions]
     pagination_class = Pagination
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter, StableOrderingFilter]
+    filter_backends = [DjangoFilterBackend, MaskAwareSearchFilter, StableOrderingFilter]
     ordering = ["id"]  # a stable default; apps declare ordering_fields and may override this
 
     def get_queryset(self):
@@ -353,6 +375,7 @@ class RosterImportMixin:
             request.user,
             unit=unit,
             dry_run=form.validated_data["dry_run"],
+            allow_update=request.user.has_perm(f"{model._meta.app_label}.change_{model._meta.model_name}"),
         )
         return Response(
             report.as_dict(), status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST

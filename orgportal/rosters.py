@@ -569,7 +569,9 @@ def _same(stored, new) -> bool:
     return stored == new
 
 
-def import_rows(roster: Roster, rows: list[list], user, *, unit=None, dry_run: bool = True) -> ImportReport:
+def import_rows(
+    roster: Roster, rows: list[list], user, *, unit=None, dry_run: bool = True, allow_update: bool = True
+) -> ImportReport:
     """Validate every row; unless `dry_run` and only if no row has an error, write them all in one
     transaction (with history rows by `user`)."""
     from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -675,6 +677,7 @@ def import_rows(roster: Roster, rows: list[list], user, *, unit=None, dry_run: b
     ]
     seen: dict[str, int] = {}
     paths = access.user_unit_paths(user)
+    masked_names = set(access.masked_fields(roster.model, user)) - {roster.key}
     to_create, to_update, changed_fields = [], [], set()
     key_header = str(key_col.header)
     for offset, data, result in parsed:
@@ -692,6 +695,10 @@ def import_rows(roster: Roster, rows: list[list], user, *, unit=None, dry_run: b
             if paths is not None and not any((anchor or "").startswith(p) for p in paths):
                 result.errors.append(CellError(offset, key_header, key, _("该记录属于您管辖范围以外的单位")))
                 obj = None
+            elif not allow_update:
+                result.errors.append(
+                    CellError(offset, key_header, key, _("已有该记录，您没有修改已有记录的权限"))
+                )
             else:
                 result.outcome = "update"
         if result.errors:
@@ -701,6 +708,9 @@ def import_rows(roster: Roster, rows: list[list], user, *, unit=None, dry_run: b
         instance = obj if obj is not None else roster.model()
         if obj is None and unit is not None and unit_path and data.get(unit_path) is None:
             data[unit_path] = unit
+        if obj is not None:  # values the user may not see are not compared (it would reveal them) nor written
+            for name in masked_names:
+                data.pop(name, None)
         changes = [name for name, value in data.items() if not _same(getattr(instance, name, None), value)]
         for name in changes:
             value = data[name]
@@ -751,14 +761,16 @@ def import_rows(roster: Roster, rows: list[list], user, *, unit=None, dry_run: b
     return report
 
 
-def import_file(roster: Roster, file, user, *, unit=None, dry_run: bool = True) -> ImportReport:
+def import_file(
+    roster: Roster, file, user, *, unit=None, dry_run: bool = True, allow_update: bool = True
+) -> ImportReport:
     try:
         rows = read_workbook(file)
     except Exception as error:  # a file that is not an .xlsx workbook
         report = ImportReport(roster=str(roster.title))
         report.file_errors.append(_("无法读取该文件（应为 .xlsx 格式）：%s") % type(error).__name__)
         return report
-    return import_rows(roster, rows, user, unit=unit, dry_run=dry_run)
+    return import_rows(roster, rows, user, unit=unit, dry_run=dry_run, allow_update=allow_update)
 
 
 def template(roster: Roster, target) -> None:

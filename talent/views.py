@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from orgportal.api import OrgViewSet, register
+from orgportal.api import ChangePermissions, OrgViewSet, register
 
 from . import models, services
 from .filters import CertificationFilter, ServiceRequestFilter, TalentCardFilter, TalentFilter
@@ -27,7 +27,7 @@ class TalentViewSet(OrgViewSet):
     """人才: created and edited directly; 流失 is recorded with POST …/departure/ (the record stays)."""
 
     @extend_schema(request=DepartureSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=[ChangePermissions])
     def departure(self, request, pk=None):
         """登记流失."""
         talent = services.record_departure(
@@ -73,14 +73,14 @@ class TalentCardViewSet(OrgViewSet):
         )
 
     @extend_schema(request=CardRenewSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=[ChangePermissions])
     def renew(self, request, pk=None):
         """续期."""
         card = services.renew_card(self.get_object(), by=request.user, **_form(CardRenewSerializer, request))
         return Response(self.get_serializer(card).data)
 
     @extend_schema(request=CardLostSerializer)
-    @action(detail=True, methods=["post"], url_path="report-lost")
+    @action(detail=True, methods=["post"], permission_classes=[ChangePermissions], url_path="report-lost")
     def report_lost(self, request, pk=None):
         """挂失."""
         card = services.report_card_lost(
@@ -89,7 +89,7 @@ class TalentCardViewSet(OrgViewSet):
         return Response(self.get_serializer(card).data)
 
     @extend_schema(request=CardCancelSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=[ChangePermissions])
     def cancel(self, request, pk=None):
         """注销."""
         card = services.cancel_card(
@@ -116,7 +116,7 @@ class ServiceRequestViewSet(OrgViewSet):
         )
 
     @extend_schema(request=RequestAdvanceSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=[ChangePermissions])
     def advance(self, request, pk=None):
         """变更办理状态."""
         data = _form(RequestAdvanceSerializer, request)

@@ -457,3 +457,18 @@ def test_commands(county_a, city, tmp_path, superuser):
     with pytest.raises(CommandError):
         call_command("import_roster", STANDARD, str(bad), stdout=(report := io.StringIO()))
     assert "第2行" in report.getvalue()
+
+
+def test_updating_existing_records_by_import_needs_change_permission(county_a, city):
+    cadre = f.CadreFactory(unit=county_a)
+    adder = f.UserFactory(
+        perms=["cadres.view_cadre", "cadres.add_cadre", access.VIEW_SENSITIVE], units=[city]
+    )
+    rows = export_rows(STANDARD, Cadre.objects.all(), adder)
+    rows[2][rows[1].index("现任职务")] = "改"
+    report = rosters.import_file(
+        rosters.get(STANDARD), workbook(rows), adder, dry_run=False, allow_update=False
+    )
+    assert not report.written and "没有修改已有记录的权限" in report.errors[0].message
+    cadre.refresh_from_db()
+    assert cadre.post != "改"

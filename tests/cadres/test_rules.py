@@ -536,3 +536,33 @@ def test_api_ordering_breaks_ties_by_id(county_a, superuser, api):
         for p in (1, 2, 3)
     ]
     assert sorted(row["id"] for page in pages for row in page) == sorted(c.pk for c in same)
+
+
+def test_closing_a_warning_needs_change_permission(county_a, api):
+    warning = f.WarningFactory(cadre__unit=county_a)
+    adder = f.UserFactory(perms=["cadres.view_cadrewarning", "cadres.add_cadrewarning"], units=[county_a])
+    url = reverse("cadrewarning-close", args=[warning.pk])
+    assert (
+        api.as_user(adder).post(url, {"closed_on": str(datetime.date.today())}, format="json").status_code
+        == 403
+    )
+    warning.refresh_from_db()
+    assert warning.closed_on is None
+
+
+def test_masked_id_numbers_are_found_only_by_the_exact_value(county_a, api, client):
+    cadre = f.CadreFactory(unit=county_a)
+    user = f.UserFactory(perms=["cadres.view_cadre"], units=[county_a])
+    client_api = api.as_user(user)
+    assert client_api.get(reverse("cadre-list"), {"search": cadre.id_number[6:12]}).data["results"] == []
+    exact = client_api.get(reverse("cadre-list"), {"search": cadre.id_number}).data["results"]
+    assert [row["id"] for row in exact] == [cadre.pk]
+    client.force_login(user)
+    page = client.get(reverse("admin:cadres_cadre_changelist"), {"q": cadre.id_number[6:12]}).content.decode()
+    assert reverse("admin:cadres_cadre_change", args=[cadre.pk]) not in page
+
+
+def test_bad_ids_in_admin_urls_are_not_errors(county_a, superuser, client):
+    client.force_login(superuser)
+    assert client.get(reverse("admin:cadres_cadre_changelist"), {"unit_subtree": "abc"}).status_code == 200
+    assert client.get("/admin/cadres/cadre/abc/history/").status_code in (302, 404)

@@ -625,7 +625,7 @@ def test_api_opening_a_request_on_an_expired_card_is_a_400(county_a, superuser, 
 
 def test_api_actions_outside_jurisdiction_are_404(county_a, county_b, api):
     card = a_card(county_b)
-    user = f.UserFactory(perms=["talent.view_talentcard", "talent.add_talentcard"], units=[county_a])
+    user = f.UserFactory(perms=["talent.view_talentcard", "talent.change_talentcard"], units=[county_a])
     response = api.as_user(user).post(
         reverse("talentcard-cancel", args=[card.pk]), {"on": str(TODAY), "reason": "x"}, format="json"
     )
