@@ -18,6 +18,7 @@ import datetime
 import operator
 import re
 import tempfile
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,7 +26,7 @@ from typing import Any
 import xlsxwriter
 import xlsxwriter.utility
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -678,7 +679,7 @@ def import_rows(
     seen: dict[str, int] = {}
     paths = access.user_unit_paths(user)
     masked_names = set(access.masked_fields(roster.model, user)) - {roster.key}
-    to_create, to_update, changed_fields = [], [], set()
+    to_create, to_update = [], defaultdict(list)  # updates grouped by the fields each row changes
     key_header = str(key_col.header)
     for offset, data, result in parsed:
         key = data.get(roster.key)
@@ -745,18 +746,26 @@ def import_rows(
                 )
             result.outcome = "error"
         else:
-            (to_update if obj is not None else to_create).append(instance)
-            changed_fields.update(changes)
+            if obj is None:
+                to_create.append(instance)
+            else:  # each row writes only its own changes: another user's edit of other fields stands
+                to_update[tuple(sorted(changes))].append(instance)
         report.rows.append(result)
 
     if report.ok and not dry_run:
-        with transaction.atomic():
-            if to_create:
-                bulk_create_with_history(to_create, roster.model, batch_size=500, default_user=user)
-            if to_update:
-                bulk_update_with_history(
-                    to_update, roster.model, sorted(changed_fields), batch_size=500, default_user=user
-                )
+        try:
+            with transaction.atomic():
+                if to_create:
+                    bulk_create_with_history(to_create, roster.model, batch_size=500, default_user=user)
+                for fields, instances in to_update.items():
+                    bulk_update_with_history(
+                        instances, roster.model, list(fields), batch_size=500, default_user=user
+                    )
+        except IntegrityError:  # someone saved a record with the same key meanwhile
+            report.file_errors.append(
+                _("写入时与他人同时保存的记录冲突（如公民身份号码重复），未写入任何数据，请重新导入")
+            )
+            return report
         report.written = True
     return report
 

@@ -472,3 +472,25 @@ def test_updating_existing_records_by_import_needs_change_permission(county_a, c
     assert not report.written and "没有修改已有记录的权限" in report.errors[0].message
     cadre.refresh_from_db()
     assert cadre.post != "改"
+
+
+def test_each_imported_row_writes_only_its_own_changes(county_a, city, monkeypatch):
+    import simple_history.utils
+
+    first, second = f.CadreFactory(unit=county_a), f.CadreFactory(unit=county_a)
+    user = city_user(city)
+    rows = export_rows(STANDARD, Cadre.objects.order_by("pk"), user)
+    names = [row[1] for row in rows[2:]]
+    rows[2 + names.index(first.name)][rows[1].index("现任职务")] = "新职务"
+    rows[2 + names.index(second.name)][rows[1].index("备注")] = "新备注"
+    calls = []
+    real = simple_history.utils.bulk_update_with_history
+
+    def spy(objs, model, fields, **kwargs):
+        calls.append((sorted(o.pk for o in objs), list(fields)))
+        return real(objs, model, fields, **kwargs)
+
+    monkeypatch.setattr(simple_history.utils, "bulk_update_with_history", spy)
+    report = rosters.import_file(rosters.get(STANDARD), workbook(rows), user, dry_run=False)
+    assert report.written, report.as_text()
+    assert sorted(calls) == sorted([([first.pk], ["post"]), ([second.pk], ["note"])])
