@@ -89,6 +89,7 @@ def test_party_membership_at_18_at_the_earliest(county_a):
         birth_date=born,
         id_number="",
         party_join_date=D(2008, 5, 31),
+        political_status="01",
         work_start_date=None,
         post_since=None,
     )
@@ -98,6 +99,7 @@ def test_party_membership_at_18_at_the_earliest(county_a):
         birth_date=born,
         id_number="",
         party_join_date=D(2008, 6, 1),
+        political_status="01",
         work_start_date=None,
         post_since=None,
     )
