@@ -85,11 +85,7 @@ def add_sanction(
         reason=reason,
         influence_months=influence_months,
     )
-    record.full_clean()
-    if by is not None:
-        access.check_writable(by, record)
-    with acting_as(by):
-        record.save()
+    record.save_as(by)
     return record
 
 
@@ -100,11 +96,7 @@ def raise_warning(
     """Raise a 红橙黄蓝 warning on a cadre."""
     cadre = _locked(cadre)
     warning = CadreWarning(cadre=cadre, level=level, source=source, raised_on=raised_on, note=note)
-    warning.full_clean()
-    if by is not None:
-        access.check_writable(by, warning)
-    with acting_as(by):
-        warning.save()
+    warning.save_as(by)
     return warning
 
 
@@ -117,9 +109,7 @@ def close_warning(warning: CadreWarning, *, closed_on: datetime.date, by, note: 
     warning.closed_on = closed_on
     if note:
         warning.note = f"{warning.note}\n{note}".strip()
-    warning.full_clean()
-    with acting_as(by):
-        warning.save()
+    warning.save_as(by)
     return warning
 
 
@@ -157,11 +147,7 @@ def record_promotion_check(
         petition=petition,
         notes=notes,
     )
-    check.full_clean()
-    if by is not None:
-        access.check_writable(by, check)
-    with acting_as(by):
-        check.save()
+    check.save_as(by)
     return check
 
 
@@ -207,11 +193,7 @@ def admit_to_pool(
         source=source,
         recommending_unit=recommending_unit,
     )
-    membership.full_clean()
-    if by is not None:
-        access.check_writable(by, membership)
-    with acting_as(by):
-        membership.save()
+    membership.save_as(by)
     return membership
 
 
@@ -239,7 +221,5 @@ def exit_pool(
         raise ValidationError({"exited_on": _("出库日期不能早于入库日期（%s）") % membership.entered_on})
     membership.status, membership.exited_on = codes.PoolStatus.OUT, on
     membership.exit_reason, membership.exit_note = reason, note
-    membership.full_clean()
-    with acting_as(by):
-        membership.save()
+    membership.save_as(by)
     return membership

@@ -32,6 +32,17 @@ class OrgModel(models.Model):
     class Meta:
         abstract = True
 
+    def save_as(self, by) -> None:
+        """The services' write: the model's rules, the writer's jurisdiction, history by `by`."""
+        from .access import check_writable
+        from .history import acting_as
+
+        self.full_clean()
+        if by is not None:
+            check_writable(by, self)
+        with acting_as(by):
+            self.save()
+
 
 PATH_SEGMENT = 9  # 8 digits and a "/": 255 characters hold 28 levels
 

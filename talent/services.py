@@ -13,8 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from orgportal import access, codes
-from orgportal.history import acting_as
+from orgportal import codes
 
 from .models import Certification, ServiceRequest, Talent, TalentCard
 
@@ -37,12 +36,8 @@ def _locked(model, obj, missing: str):
 
 
 def _save(by, *records) -> None:
-    if by is not None:
-        for record in records:
-            access.check_writable(by, record)
-    with acting_as(by):
-        for record in records:
-            record.save()
+    for record in records:  # inside the service's transaction: all or nothing
+        record.save_as(by)
 
 
 # --- certification ---------------------------------------------------------------------------------
