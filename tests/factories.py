@@ -204,6 +204,12 @@ class FamilyMemberFactory(CadreChildFactory):
     employer_post = "退休"
 
 
+def _assessment_year(cadre, n: int) -> int:
+    """Last year and back, never before the year the cadre started work (this year for a newcomer)."""
+    started = (cadre.work_start_date or _today()).year
+    return max(started, _today().year - 1 - n % max(1, _today().year - started))
+
+
 class AnnualAssessmentFactory(CadreChildFactory):
     """Years count back from last year to the year the cadre started work, so several do not clash."""
 
@@ -212,11 +218,7 @@ class AnnualAssessmentFactory(CadreChildFactory):
 
     # a cadre with some years of service, so that several assessments fit
     cadre = factory.SubFactory("tests.factories.CadreFactory", birth_date=datetime.date(1980, 5, 1))
-    year = factory.LazyAttributeSequence(
-        lambda o, n: (
-            _today().year - 1 - n % max(1, _today().year - (o.cadre.work_start_date or _today()).year)
-        )
-    )
+    year = factory.LazyAttributeSequence(lambda o, n: _assessment_year(o.cadre, n))
     result = codes.AssessmentResult.COMPETENT
 
 
