@@ -233,7 +233,9 @@ def test_seeded_pool_is_a_realistic_share_of_young_cadres():
     assert 0.04 <= len(cadres) / 1000 <= 0.09
     assert all(m.cadre.age <= 50 for m in members)
     statuses = [m.status for m in members]
-    assert statuses.count(codes.PoolStatus.IN) > 2 * statuses.count(codes.PoolStatus.OUT) > 0
+    # most members are in; the exits (mostly 提拔使用) grow with the years since 2019, so the ratio
+    # depends on the day the seed runs: 3:2 at least, not a tighter figure a later date breaks
+    assert 2 * statuses.count(codes.PoolStatus.IN) > 3 * statuses.count(codes.PoolStatus.OUT) > 0
     reasons = [m.exit_reason for m in members if m.exit_reason]
     assert max(set(reasons), key=reasons.count) == codes.PoolExitReason.PROMOTED
     assert len(set(reasons)) >= 3  # and a few 超龄, 调离, 受到党纪政务处分 … (rare: not all in 1 000)
