@@ -618,6 +618,99 @@ class Satisfaction(models.TextChoices):
     DISSATISFIED = "dissatisfied", _("不满意")
 
 
+class PointsItem(models.TextChoices):
+    """乡土人才积分项目."""
+
+    SKILL_LEVEL = "skill_level", _("技能等级（职称）")
+    HONOUR = "honour", _("荣誉表彰")
+    INDUSTRY_SCALE = "industry_scale", _("产业规模")
+    EMPLOYMENT = "employment", _("带动就业增收")
+    EXTENSION = "extension", _("技术推广示范")
+    TEACHING = "teaching", _("培训授课（传帮带）")
+    HERITAGE = "heritage", _("非遗传承")
+    OTHER = "other", _("其他")
+
+
+class PointsStatus(models.TextChoices):
+    """积分审核状态: only 已认可 entries count toward the total."""
+
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已认可")
+    REJECTED = "rejected", _("不予认可")
+
+
+class StudioKind(models.TextChoices):
+    """工作室类别."""
+
+    TEACHER = "teacher", _("名师工作室")
+    MASTER = "master", _("技能大师工作室")
+    DOCTOR = "doctor", _("名医工作室")
+    EXPERT = "expert", _("专家工作站")
+
+
+class StudioField(models.TextChoices):
+    """工作室领域."""
+
+    EDUCATION = "education", _("教育")
+    HEALTH = "health", _("卫生")
+    TRADITIONAL_SKILL = "traditional_skill", _("传统技能")
+    MANUFACTURING = "manufacturing", _("制造技能")
+    AGRICULTURE = "agriculture", _("农业技术")
+    CULTURE = "culture", _("文化艺术")
+    OTHER = "other", _("其他")
+
+
+class StudioStatus(models.TextChoices):
+    ACTIVE = "active", _("运行中")
+    CLOSED = "closed", _("已撤销")
+
+
+class StudioRole(models.TextChoices):
+    """工作室成员角色."""
+
+    CORE = "core", _("核心成员")
+    MEMBER = "member", _("成员")
+    APPRENTICE = "apprentice", _("学员（徒弟）")
+
+
+class EvaluationGrade(models.TextChoices):
+    """年度考核评估等次 (工作室等)."""
+
+    EXCELLENT = "excellent", _("优秀")
+    GOOD = "good", _("良好")
+    QUALIFIED = "qualified", _("合格")
+    UNQUALIFIED = "unqualified", _("不合格")
+
+
+class TraineeStatus(models.TextChoices):
+    """定向培养学生状态: changed through talent.services (place, complete, breach, withdraw)."""
+
+    STUDYING = "studying", _("在读")
+    PLACED = "placed", _("已就业（履约中）")
+    COMPLETED = "completed", _("履约期满")
+    BREACHED = "breached", _("违约")
+    WITHDRAWN = "withdrawn", _("退学（终止培养）")
+
+
+class SigningEventKind(models.TextChoices):
+    """引才签约活动类别."""
+
+    PROMOTION = "promotion", _("集中推介签约")
+    JOB_FAIR = "job_fair", _("招才引智专场")
+    CAMPUS = "campus", _("高校专场招聘")
+    EXPO = "expo", _("人才博览会")
+    OTHER = "other", _("其他")
+
+
+class AgreementKind(models.TextChoices):
+    """签约类型."""
+
+    EMPLOYMENT = "employment", _("全职引进")
+    FLEXIBLE = "flexible", _("柔性引进")
+    TEAM = "team", _("团队引进")
+    PROJECT = "project", _("项目合作")
+
+
 # --- ordering ---------------------------------------------------------------
 
 

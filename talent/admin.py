@@ -1,11 +1,12 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cadres.admin import form_action
-from orgportal import codes
+from orgportal import access, codes
 from orgportal.admin import OrgAdmin, OrgInline, derived_list_filter
+from orgportal.models import Unit
 
 from . import models, services
 from .filters import DERIVED_FILTERS
@@ -77,6 +78,14 @@ class CardInline(ReadOnlyInline):
         return obj.state_label
 
 
+class PointEntryInline(OrgInline):
+    """The talent's points ledger: entries added here are 待审核; reviewed ones are read-only."""
+
+    model = models.PointEntry
+    fields = ["item", "description", "points", "earned_on", "evidence", "status", "reviewed_on"]
+    readonly_fields = ["status", "reviewed_on"]
+
+
 class ProgrammeFilter(admin.SimpleListFilter):
     """入选人才计划: each talent once, whatever the batches (TalentQuerySet.in_programme, as the API)."""
 
@@ -146,8 +155,43 @@ class TalentAdmin(OrgAdmin):
         ),
         (_("流失"), {"fields": ["status", ("left_on", "leave_reason"), "destination"]}),
     ]
-    inlines = [SelectionInline, CertificationInline, CardInline]
-    actions = ["record_departure_selected"]
+    inlines = [SelectionInline, CertificationInline, CardInline, PointEntryInline]
+    actions = ["record_departure_selected", "certify_by_points_selected"]
+
+    def get_list_filter(self, request):
+        return [*super().get_list_filter(request), derived("points_proposed")]
+
+    @admin.action(description=_("按乡土人才积分认定…"), permissions=["change"])
+    def certify_by_points_selected(self, request, queryset):
+        if not request.user.has_perm("talent.add_certification"):
+            self.message_user(request, _("您没有登记人才认定的权限"), messages.ERROR)
+            return None
+        return form_action(
+            self,
+            request,
+            queryset,
+            form_class=CertifyByPointsForm,
+            action="certify_by_points_selected",
+            title=_("按乡土人才积分认定"),
+            intro=_("以下人才将按已认可积分对应的层次认定（证书编号按所填编号后加序号）："),
+            submit=_("确认认定"),
+            apply=self._certifier(request),
+        )
+
+    @staticmethod
+    def _certifier(request):
+        numbers = iter(range(1, 10_000))
+
+        def apply(talent, number, on, valid_until):
+            return services.certify_by_points(
+                talent,
+                number=f"{number}-{next(numbers):03d}",
+                on=on,
+                valid_until=valid_until,
+                by=request.user,
+            )
+
+        return apply
 
     @admin.action(description=_("登记流失…"), permissions=["change"])
     def record_departure_selected(self, request, queryset):
@@ -164,6 +208,12 @@ class TalentAdmin(OrgAdmin):
                 talent, on=left_on, reason=leave_reason, destination=destination, by=request.user
             ),
         )
+
+
+class CertifyByPointsForm(forms.Form):
+    number = forms.CharField(label=_("证书编号（前缀）"), max_length=34)
+    on = forms.DateField(label=_("认定日期"), initial=timezone.localdate)
+    valid_until = forms.DateField(label=_("有效期至"), required=False)
 
 
 class TalentChildAdmin(OrgAdmin):
@@ -360,3 +410,338 @@ class ServiceRequestAdmin(ServiceCreatedAdmin):
                 service_request, by=request.user, **data
             ),
         )
+
+
+# --- 乡土人才积分 ---------------------------------------------------------------------------------
+@admin.register(models.PointsLevel)
+class PointsLevelAdmin(OrgAdmin):
+    list_display = ["level", "min_points", "note"]
+    list_filter = ["level"]
+    search_fields = ["note"]
+
+
+class ReviewForm(forms.Form):
+    note = forms.CharField(label=_("审核意见"), required=False, max_length=200)
+    on = forms.DateField(label=_("审核日期"), initial=timezone.localdate)
+
+
+class RejectForm(ReviewForm):
+    note = forms.CharField(label=_("审核意见（不予认可的理由）"), max_length=200)
+
+
+@admin.register(models.PointEntry)
+class PointEntryAdmin(TalentChildAdmin):
+    list_display = [
+        "talent",
+        "item",
+        "description",
+        "points",
+        "earned_on",
+        "evidence",
+        "status",
+        "reviewed_by",
+        "reviewed_on",
+    ]
+    list_filter = ["status", "item"]
+    list_select_related = ["talent", "talent__unit", "reviewed_by"]
+    search_fields = ["talent__name", "description", "evidence"]
+    fields = ["talent", "item", "description", "points", "earned_on", "evidence"]
+    readonly_fields = ["status", "reviewed_by", "reviewed_on", "review_note"]
+    actions = ["approve_selected", "reject_selected"]
+
+    def get_fields(self, request, obj=None):
+        return self.fields if obj is None else [*self.fields, *self.readonly_fields]
+
+    def _review(self, request, queryset, approve):
+        action = "approve_selected" if approve else "reject_selected"
+        return form_action(
+            self,
+            request,
+            queryset,
+            form_class=ReviewForm if approve else RejectForm,
+            action=action,
+            title=_("认可积分") if approve else _("不予认可积分"),
+            intro=_("以下积分记录："),
+            submit=_("确认"),
+            apply=lambda entry, note, on: services.review_points(
+                entry, approve=approve, note=note, on=on, by=request.user
+            ),
+        )
+
+    @admin.action(description=_("认可所选积分…"), permissions=["change"])
+    def approve_selected(self, request, queryset):
+        return self._review(request, queryset, True)
+
+    @admin.action(description=_("不予认可所选积分…"), permissions=["change"])
+    def reject_selected(self, request, queryset):
+        return self._review(request, queryset, False)
+
+
+# --- 工作室 -------------------------------------------------------------------------------------
+class StudioMemberInline(OrgInline):
+    model = models.StudioMember
+    fields = ["talent", "role", "joined_on", "left_on"]
+    autocomplete_fields = ["talent"]
+
+
+class StudioEvaluationInline(OrgInline):
+    model = models.StudioEvaluation
+    fields = ["year", "grade", "score", "achievements"]
+
+
+@admin.register(models.Studio)
+class StudioAdmin(OrgAdmin):
+    list_display = ["name", "kind", "field", "leader", "unit", "level", "founded_on", "status"]
+    list_filter = ["kind", "field", "status", "level"]
+    list_select_related = ["leader", "unit"]
+    search_fields = ["name", "leader__name"]
+    autocomplete_fields = ["leader", "unit"]
+    inlines = [StudioMemberInline, StudioEvaluationInline]
+
+
+@admin.register(models.StudioMember)
+class StudioMemberAdmin(OrgAdmin):
+    list_display = ["studio", "talent", "role", "joined_on", "left_on"]
+    list_filter = ["role", derived("current"), "studio__kind"]
+    list_select_related = ["studio", "studio__unit", "talent"]
+    search_fields = ["talent__name", "studio__name"]
+    autocomplete_fields = ["studio", "talent"]
+
+
+@admin.register(models.StudioEvaluation)
+class StudioEvaluationAdmin(OrgAdmin):
+    list_display = ["studio", "year", "grade", "score"]
+    list_filter = ["year", "grade", "studio__kind"]
+    list_select_related = ["studio", "studio__unit"]
+    search_fields = ["studio__name"]
+    autocomplete_fields = ["studio"]
+
+
+# --- 定向培养 -------------------------------------------------------------------------------------
+class TrackingInline(OrgInline):
+    model = models.TraineeTracking
+    fields = ["year", "performance", "contacted_on", "note"]
+
+
+class PlaceForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("就业单位"), queryset=Unit.objects.none())
+    on = forms.DateField(label=_("就业日期"), initial=timezone.localdate)
+
+
+class CompleteForm(forms.Form):
+    on = forms.DateField(label=_("期满日期"), initial=timezone.localdate)
+
+
+class EndForm(forms.Form):
+    on = forms.DateField(label=_("日期"), initial=timezone.localdate)
+    reason = forms.CharField(label=_("原因"), max_length=200)
+
+
+@admin.register(models.TargetedTrainee)
+class TargetedTraineeAdmin(OrgAdmin):
+    list_display = [
+        "name",
+        "gender",
+        "school",
+        "specialty",
+        "unit",
+        "enrolled_on",
+        "expected_graduation",
+        "service_years",
+        "status",
+        "placement_unit",
+        "placed_on",
+        "id_number",
+    ]
+    list_display_links = ["name"]
+    list_filter = ["status", "field", derived("service_due"), "school"]
+    list_select_related = ["unit", "placement_unit"]
+    search_fields = ["name", "id_number", "school", "specialty", "agreement_number"]
+    autocomplete_fields = ["unit"]
+    readonly_fields = ["status", "placement_unit", "placed_on", "service_until", "ended_on", "end_reason"]
+    fieldsets = [
+        (_("基本信息"), {"fields": [("name", "gender"), "birth_date", "id_number"]}),
+        (
+            _("定向培养协议"),
+            {
+                "fields": [
+                    ("school", "specialty"),
+                    "field",
+                    "unit",
+                    ("agreement_number", "agreement_signed_on"),
+                    ("enrolled_on", "expected_graduation"),
+                    "service_years",
+                    "note",
+                ]
+            },
+        ),
+        (
+            _("就业与履约"),
+            {
+                "fields": [
+                    "status",
+                    ("placement_unit", "placed_on"),
+                    "service_until",
+                    ("ended_on", "end_reason"),
+                ]
+            },
+        ),
+    ]
+    inlines = [TrackingInline]
+    actions = ["place_selected", "complete_selected", "breach_selected", "withdraw_selected"]
+
+    @admin.display(description=_("服务期至"))
+    def service_until(self, obj):
+        return obj.service_until or "—"
+
+    def _act(self, request, queryset, form_class, action, title, apply):
+        if form_class is PlaceForm:  # the placement unit: one in the user's jurisdiction
+
+            class ScopedPlaceForm(PlaceForm):
+                def __init__(self, *args, **kwargs):
+                    super().__init__(*args, **kwargs)
+                    self.fields["unit"].queryset = access.scope(Unit.objects.all(), request.user)
+
+            form_class = ScopedPlaceForm
+        return form_action(
+            self,
+            request,
+            queryset,
+            form_class=form_class,
+            action=action,
+            title=title,
+            intro=_("以下定向培养学生："),
+            submit=_("确认"),
+            apply=apply,
+        )
+
+    @admin.action(description=_("登记就业…"), permissions=["change"])
+    def place_selected(self, request, queryset):
+        return self._act(
+            request,
+            queryset,
+            PlaceForm,
+            "place_selected",
+            _("登记就业"),
+            lambda trainee, unit, on: services.place_trainee(trainee, unit=unit, on=on, by=request.user),
+        )
+
+    @admin.action(description=_("登记履约期满…"), permissions=["change"])
+    def complete_selected(self, request, queryset):
+        return self._act(
+            request,
+            queryset,
+            CompleteForm,
+            "complete_selected",
+            _("登记履约期满"),
+            lambda trainee, on: services.complete_service(trainee, on=on, by=request.user),
+        )
+
+    @admin.action(description=_("登记违约…"), permissions=["change"])
+    def breach_selected(self, request, queryset):
+        return self._act(
+            request,
+            queryset,
+            EndForm,
+            "breach_selected",
+            _("登记违约"),
+            lambda trainee, on, reason: services.record_breach(
+                trainee, on=on, reason=reason, by=request.user
+            ),
+        )
+
+    @admin.action(description=_("登记退学（终止培养）…"), permissions=["change"])
+    def withdraw_selected(self, request, queryset):
+        return self._act(
+            request,
+            queryset,
+            EndForm,
+            "withdraw_selected",
+            _("登记退学"),
+            lambda trainee, on, reason: services.withdraw_trainee(
+                trainee, on=on, reason=reason, by=request.user
+            ),
+        )
+
+
+@admin.register(models.TraineeTracking)
+class TraineeTrackingAdmin(OrgAdmin):
+    list_display = ["trainee", "year", "performance", "contacted_on"]
+    list_filter = ["year", "performance"]
+    list_select_related = ["trainee", "trainee__unit"]
+    search_fields = ["trainee__name"]
+    autocomplete_fields = ["trainee"]
+
+
+# --- 集中推介签约 ---------------------------------------------------------------------------------
+class AgreementInline(OrgInline):
+    model = models.SigningAgreement
+    fields = ["kind", "employer", "talent", "party", "project", "amount", "headcount"]
+    autocomplete_fields = ["talent"]
+
+
+@admin.register(models.SigningEvent)
+class SigningEventAdmin(OrgAdmin):
+    list_display = [
+        "name",
+        "kind",
+        "held_on",
+        "place",
+        "unit",
+        "agreement_count",
+        "headcount_total",
+        "amount_total",
+    ]
+    list_filter = ["kind"]
+    list_select_related = ["unit"]
+    search_fields = ["name", "place"]
+    autocomplete_fields = ["unit"]
+    date_hierarchy = "held_on"
+    inlines = [AgreementInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_totals()
+
+    @admin.display(description=_("签约项数"), ordering="agreement_count")
+    def agreement_count(self, obj):
+        return obj.agreement_count
+
+    @admin.display(description=_("引进人数"), ordering="headcount_total")
+    def headcount_total(self, obj):
+        return obj.headcount_total
+
+    @admin.display(description=_("签约金额（万元）"), ordering="amount_total")
+    def amount_total(self, obj):
+        return obj.amount_total if obj.amount_total is not None else "—"
+
+
+@admin.register(models.SigningAgreement)
+class SigningAgreementAdmin(OrgAdmin):
+    list_display = ["event", "kind", "employer", "signatory", "project", "amount", "headcount"]
+    list_filter = ["kind", "event__kind"]
+    list_select_related = ["event", "event__unit", "talent"]
+    search_fields = ["employer", "party", "talent__name", "project", "event__name"]
+    autocomplete_fields = ["event", "talent"]
+
+    @admin.display(description=_("签约人（团队）"))
+    def signatory(self, obj):
+        return obj.signatory
+
+
+# --- 人才发展规划指标 ------------------------------------------------------------------------------
+@admin.register(models.TalentPlanIndicator)
+class TalentPlanIndicatorAdmin(OrgAdmin):
+    list_display = ["unit", "year", "indicator", "measure", "target", "actual", "completion", "achieved"]
+    list_filter = ["year", derived("achieved")]
+    list_select_related = ["unit"]
+    list_editable = ["actual"]
+    search_fields = ["indicator", "unit__name"]
+    autocomplete_fields = ["unit"]
+
+    @admin.display(description=_("完成率"))
+    def completion(self, obj):
+        return f"{obj.completion}%" if obj.completion is not None else "—"
+
+    @admin.display(description=_("完成"), boolean=True)
+    def achieved(self, obj):
+        return obj.achieved

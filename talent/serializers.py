@@ -1,9 +1,27 @@
 from rest_framework import serializers
 
-from orgportal import codes
+from orgportal import access, codes
 from orgportal.api import OrgSerializer
+from orgportal.models import Unit
 
 from . import models
+
+
+class TalentSerializer(OrgSerializer):
+    points_total = serializers.DecimalField(
+        max_digits=7, decimal_places=1, read_only=True, label="乡土人才积分（已认可）"
+    )
+    points_level = serializers.CharField(read_only=True, label="积分对应层次")
+
+    class Meta:
+        model = models.Talent
+        fields = "__all__"
+
+
+class CertificationSerializer(OrgSerializer):
+    class Meta:
+        model = models.Certification
+        fields = "__all__"
 
 
 class TalentCardSerializer(OrgSerializer):
@@ -20,6 +38,37 @@ class ServiceRequestSerializer(OrgSerializer):
 
     class Meta:
         model = models.ServiceRequest
+        fields = "__all__"
+
+
+class TargetedTraineeSerializer(OrgSerializer):
+    service_until = serializers.DateField(read_only=True, label="服务期至")
+
+    class Meta:
+        model = models.TargetedTrainee
+        fields = "__all__"
+
+
+class SigningEventSerializer(OrgSerializer):
+    agreement_count = serializers.IntegerField(read_only=True, label="签约项数")
+    headcount_total = serializers.IntegerField(read_only=True, label="引进人数")
+    amount_total = serializers.DecimalField(
+        max_digits=14, decimal_places=2, read_only=True, label="签约金额合计（万元）"
+    )
+
+    class Meta:
+        model = models.SigningEvent
+        fields = "__all__"
+
+
+class PlanIndicatorSerializer(OrgSerializer):
+    achieved = serializers.BooleanField(read_only=True, label="是否完成")
+    completion = serializers.DecimalField(
+        max_digits=8, decimal_places=1, read_only=True, allow_null=True, label="完成率（%）"
+    )
+
+    class Meta:
+        model = models.TalentPlanIndicator
         fields = "__all__"
 
 
@@ -51,3 +100,36 @@ class RequestAdvanceSerializer(serializers.Serializer):
         choices=codes.Satisfaction.choices, required=False, allow_blank=True, default="", label="满意度"
     )
     handled_by = serializers.CharField(required=False, allow_blank=True, default="", label="承办单位（人）")
+
+
+class PointsReviewSerializer(serializers.Serializer):
+    approve = serializers.BooleanField(label="认可（true）或不予认可（false）")
+    note = serializers.CharField(required=False, allow_blank=True, default="", label="审核意见")
+    on = serializers.DateField(required=False, allow_null=True, default=None, label="审核日期（默认今天）")
+
+
+class CertifyByPointsSerializer(serializers.Serializer):
+    on = serializers.DateField(label="认定日期")
+    number = serializers.CharField(max_length=40, label="证书编号")
+    valid_until = serializers.DateField(required=False, allow_null=True, default=None, label="有效期至")
+
+
+class PlaceTraineeSerializer(serializers.Serializer):
+    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), label="就业单位（管辖范围内）")
+    on = serializers.DateField(label="就业日期")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["unit"].queryset = access.scope(Unit.objects.all(), request.user)
+        return fields
+
+
+class CompleteServiceSerializer(serializers.Serializer):
+    on = serializers.DateField(label="期满日期")
+
+
+class EndTraineeSerializer(serializers.Serializer):
+    on = serializers.DateField(label="日期")
+    reason = serializers.CharField(max_length=200, label="原因")

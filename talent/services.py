@@ -1,5 +1,6 @@
-"""Every write on talent records that has a rule: certification, talent cards, service requests and
-departures.
+"""Every write on talent records that has a rule: certification, talent cards, service requests,
+departures, 乡土人才积分 review and certification by points, and the targeted trainees' placement,
+completion, breach and withdrawal.
 
 Each service runs in one transaction, locks the row it changes, validates through the models' own
 rules, records `by` as the history author, and raises ValidationError with a message a user can
@@ -15,7 +16,15 @@ from django.utils.translation import gettext_lazy as _
 
 from orgportal import codes
 
-from .models import Certification, ServiceRequest, Talent, TalentCard
+from .models import (
+    Certification,
+    PointEntry,
+    ServiceRequest,
+    Talent,
+    TalentCard,
+    TargetedTrainee,
+    add_years,
+)
 
 CardStatus, RequestStatus = codes.TalentCardStatus, codes.ServiceRequestStatus
 
@@ -232,3 +241,142 @@ def record_departure(talent: Talent, *, on: datetime.date, reason: str, destinat
     talent.full_clean()
     _save(by, talent)
     return talent
+
+
+# --- 乡土人才积分 ---------------------------------------------------------------------------------
+@transaction.atomic
+def review_points(
+    entry: PointEntry, *, approve: bool, by, note: str = "", on: datetime.date | None = None
+) -> PointEntry:
+    """审核 a pending points entry: 已认可 (it counts from then on) or 不予认可 (with a reason)."""
+    entry = _locked(PointEntry, entry, _("该积分记录不存在"))
+    if entry.status != codes.PointsStatus.PENDING:
+        raise ValidationError(
+            {
+                "status": _("该积分记录已于%(on)s审核（%(status)s），不能重复审核")
+                % {"on": entry.reviewed_on, "status": entry.get_status_display()}
+            }
+        )
+    if not approve and not note.strip():
+        raise ValidationError({"review_note": _("不予认可时请填写审核意见")})
+    entry.status = codes.PointsStatus.APPROVED if approve else codes.PointsStatus.REJECTED
+    entry.reviewed_by, entry.reviewed_on = by, on or timezone.localdate()
+    entry.review_note = note.strip()
+    if entry.reviewed_on < entry.earned_on:
+        raise ValidationError({"reviewed_on": _("审核日期不能早于取得日期（%s）") % entry.earned_on})
+    _save(by, entry)
+    return entry
+
+
+def points_standing(talent: Talent) -> tuple:
+    """(approved points, the level they reach or '', whether that proposes a certification)."""
+    standing = Talent.objects.with_points().values_list("points_total", "points_level").get(pk=talent.pk)
+    total, level = standing
+    proposed = (
+        bool(level)
+        and talent.status == codes.TalentStatus.ACTIVE
+        and (not talent.level or level < talent.level)
+    )
+    return total, level, proposed
+
+
+@transaction.atomic
+def certify_by_points(
+    talent: Talent, *, on: datetime.date, number: str, valid_until: datetime.date | None, by
+) -> Certification:
+    """Confirm the certification that a rural talent's approved points propose: at the level the
+    points reach, with the points as its basis."""
+    talent = _locked(Talent, talent, _("该人才不存在"))
+    total, level, proposed = points_standing(talent)
+    if not level:
+        raise ValidationError(
+            {
+                "level": _("%(name)s的积分（%(total)s分）未达到任何认定层次的门槛")
+                % {"name": talent.name, "total": f"{total:g}"}
+            }
+        )
+    if not proposed:
+        raise ValidationError(
+            {
+                "level": _("%(name)s的积分对应%(level)s，不高于现有层次，无需认定")
+                % {"name": talent.name, "level": codes.TalentLevel(level).label}
+            }
+        )
+    basis = _("乡土人才积分%(total)s分，达到%(level)s认定标准") % {
+        "total": f"{total:g}",
+        "level": codes.TalentLevel(level).label,
+    }
+    return certify(talent, level=level, on=on, number=number, valid_until=valid_until, by=by, basis=basis)
+
+
+# --- 定向培养 -------------------------------------------------------------------------------------
+Trainee = codes.TraineeStatus
+
+
+def _locked_trainee(trainee: TargetedTrainee, allowed: tuple[str, ...], doing) -> TargetedTrainee:
+    trainee = _locked(TargetedTrainee, trainee, _("该定向培养学生不存在"))
+    if trainee.status not in allowed:
+        raise ValidationError(
+            {
+                "status": _("%(name)s的状态为「%(status)s」，不能%(doing)s")
+                % {"name": trainee.name, "status": trainee.get_status_display(), "doing": doing}
+            }
+        )
+    return trainee
+
+
+@transaction.atomic
+def place_trainee(trainee: TargetedTrainee, *, unit, on: datetime.date, by) -> TargetedTrainee:
+    """就业: a trainee at school takes up the post the agreement owes; the service years run from `on`."""
+    trainee = _locked_trainee(trainee, (Trainee.STUDYING,), _("登记就业"))
+    if on < trainee.enrolled_on:
+        raise ValidationError({"placed_on": _("就业日期不能早于入学日期（%s）") % trainee.enrolled_on})
+    if on > timezone.localdate():
+        raise ValidationError({"placed_on": _("就业日期不能晚于今天")})
+    trainee.status, trainee.placement_unit, trainee.placed_on = Trainee.PLACED, unit, on
+    _save(by, trainee)
+    return trainee
+
+
+@transaction.atomic
+def complete_service(trainee: TargetedTrainee, *, on: datetime.date, by) -> TargetedTrainee:
+    """履约期满: only once the years of service owed have passed."""
+    trainee = _locked_trainee(trainee, (Trainee.PLACED,), _("登记履约期满"))
+    due = add_years(trainee.placed_on, trainee.service_years)
+    if on < due:
+        raise ValidationError(
+            {
+                "ended_on": _("约定服务%(years)d年，%(due)s起才期满")
+                % {"years": trainee.service_years, "due": due}
+            }
+        )
+    trainee.status, trainee.ended_on = Trainee.COMPLETED, on
+    _save(by, trainee)
+    return trainee
+
+
+def _end(trainee: TargetedTrainee, status: str, on: datetime.date, reason: str, by) -> TargetedTrainee:
+    if not reason.strip():
+        raise ValidationError({"end_reason": _("请填写原因")})
+    start = trainee.placed_on or trainee.agreement_signed_on
+    if on < start:
+        raise ValidationError({"ended_on": _("日期不能早于%s") % start})
+    if on > timezone.localdate():
+        raise ValidationError({"ended_on": _("日期不能晚于今天")})
+    trainee.status, trainee.ended_on, trainee.end_reason = status, on, reason.strip()
+    _save(by, trainee)
+    return trainee
+
+
+@transaction.atomic
+def record_breach(trainee: TargetedTrainee, *, on: datetime.date, reason: str, by) -> TargetedTrainee:
+    """违约: a trainee who does not take up, or leaves, the service owed (at school or placed)."""
+    trainee = _locked_trainee(trainee, (Trainee.STUDYING, Trainee.PLACED), _("登记违约"))
+    return _end(trainee, Trainee.BREACHED, on, reason, by)
+
+
+@transaction.atomic
+def withdraw_trainee(trainee: TargetedTrainee, *, on: datetime.date, reason: str, by) -> TargetedTrainee:
+    """退学（终止培养）: the agreement ends while the trainee is still at school."""
+    trainee = _locked_trainee(trainee, (Trainee.STUDYING,), _("登记退学"))
+    return _end(trainee, Trainee.WITHDRAWN, on, reason, by)

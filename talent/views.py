@@ -1,30 +1,72 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from orgportal.api import ChangePermissions, OrgViewSet, register
 
 from . import models, services
-from .filters import CertificationFilter, ServiceRequestFilter, TalentCardFilter, TalentFilter
+from .filters import (
+    CertificationFilter,
+    PlanIndicatorFilter,
+    PointEntryFilter,
+    ServiceRequestFilter,
+    SigningAgreementFilter,
+    SigningEventFilter,
+    StudioEvaluationFilter,
+    StudioFilter,
+    StudioMemberFilter,
+    TalentCardFilter,
+    TalentFilter,
+    TargetedTraineeFilter,
+    TraineeTrackingFilter,
+)
 from .serializers import (
     CardCancelSerializer,
     CardLostSerializer,
     CardRenewSerializer,
+    CertificationSerializer,
+    CertifyByPointsSerializer,
+    CompleteServiceSerializer,
     DepartureSerializer,
+    EndTraineeSerializer,
+    PlaceTraineeSerializer,
+    PlanIndicatorSerializer,
+    PointsReviewSerializer,
     RequestAdvanceSerializer,
     ServiceRequestSerializer,
+    SigningEventSerializer,
     TalentCardSerializer,
+    TalentSerializer,
+    TargetedTraineeSerializer,
 )
 
 
 def _form(serializer_class, request):
-    form = serializer_class(data=request.data)
+    form = serializer_class(data=request.data, context={"request": request})
     form.is_valid(raise_exception=True)
     return form.validated_data
 
 
 class TalentViewSet(OrgViewSet):
-    """人才: created and edited directly; 流失 is recorded with POST …/departure/ (the record stays)."""
+    """人才: created and edited directly; 流失 is recorded with POST …/departure/ (the record stays);
+    a certification that approved 乡土人才积分 propose is confirmed with POST …/certify-by-points/."""
+
+    def get_queryset(self):
+        return super().get_queryset().with_points()
+
+    @extend_schema(request=CertifyByPointsSerializer, responses=CertificationSerializer)
+    @action(
+        detail=True, methods=["post"], permission_classes=[ChangePermissions], url_path="certify-by-points"
+    )
+    def certify_by_points(self, request, pk=None):
+        """按积分认定."""
+        if not request.user.has_perm("talent.add_certification"):
+            raise PermissionDenied
+        certification = services.certify_by_points(
+            self.get_object(), by=request.user, **_form(CertifyByPointsSerializer, request)
+        )
+        return Response(CertificationSerializer(certification, context={"request": request}).data)
 
     @extend_schema(request=DepartureSerializer)
     @action(detail=True, methods=["post"], permission_classes=[ChangePermissions])
@@ -34,6 +76,59 @@ class TalentViewSet(OrgViewSet):
             self.get_object(), by=request.user, **_form(DepartureSerializer, request)
         )
         return Response(self.get_serializer(talent).data)
+
+
+class PointEntryViewSet(OrgViewSet):
+    """乡土人才积分: recorded (待审核) and corrected while pending; reviewed with POST …/review/."""
+
+    @extend_schema(request=PointsReviewSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[ChangePermissions])
+    def review(self, request, pk=None):
+        """审核（认可 / 不予认可）."""
+        entry = services.review_points(
+            self.get_object(), by=request.user, **_form(PointsReviewSerializer, request)
+        )
+        return Response(self.get_serializer(entry).data)
+
+
+class TargetedTraineeViewSet(OrgViewSet):
+    """定向培养学生: created and edited directly; 就业, 履约期满, 违约 and 退学 with POST …/place/,
+    …/complete/, …/breach/, …/withdraw/."""
+
+    def _changed(self, request, service, form):
+        trainee = service(self.get_object(), by=request.user, **_form(form, request))
+        return Response(self.get_serializer(trainee).data)
+
+    @extend_schema(request=PlaceTraineeSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[ChangePermissions])
+    def place(self, request, pk=None):
+        """登记就业."""
+        return self._changed(request, services.place_trainee, PlaceTraineeSerializer)
+
+    @extend_schema(request=CompleteServiceSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[ChangePermissions])
+    def complete(self, request, pk=None):
+        """登记履约期满."""
+        return self._changed(request, services.complete_service, CompleteServiceSerializer)
+
+    @extend_schema(request=EndTraineeSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[ChangePermissions])
+    def breach(self, request, pk=None):
+        """登记违约."""
+        return self._changed(request, services.record_breach, EndTraineeSerializer)
+
+    @extend_schema(request=EndTraineeSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[ChangePermissions])
+    def withdraw(self, request, pk=None):
+        """登记退学（终止培养）."""
+        return self._changed(request, services.withdraw_trainee, EndTraineeSerializer)
+
+
+class SigningEventViewSet(OrgViewSet):
+    """引才签约活动, with what each signed: agreement_count, headcount_total, amount_total."""
+
+    def get_queryset(self):
+        return super().get_queryset().with_totals()
 
 
 class CertificationViewSet(OrgViewSet):
@@ -135,6 +230,7 @@ register(
     "talents",
     models.Talent,
     viewset=TalentViewSet,
+    serializer=TalentSerializer,
     filterset_class=TalentFilter,
     search_fields=["name", "id_number", "employer", "specialty"],
     ordering_fields=["id", "name", "birth_date", "arrived_on", "updated_at", "unit__path"],
@@ -151,6 +247,7 @@ register(
     "talent-certifications",
     models.Certification,
     viewset=CertificationViewSet,
+    serializer=CertificationSerializer,
     filterset_class=CertificationFilter,
     search_fields=["talent__name", "certificate_number"],
     ordering_fields=["id", "certified_on", "valid_until"],
@@ -172,4 +269,82 @@ register(
     filterset_class=ServiceRequestFilter,
     search_fields=["card__talent__name", "card__number", "handled_by"],
     ordering_fields=["id", "opened_on", "due_on", "closed_on"],
+)
+
+register(
+    "talent-points-levels",
+    models.PointsLevel,
+    filterset_fields=["level"],
+    search_fields=["note"],
+    ordering_fields=["id", "min_points"],
+)
+register(
+    "talent-point-entries",
+    models.PointEntry,
+    viewset=PointEntryViewSet,
+    filterset_class=PointEntryFilter,
+    search_fields=["talent__name", "description", "evidence"],
+    ordering_fields=["id", "earned_on", "points", "reviewed_on"],
+)
+register(
+    "talent-studios",
+    models.Studio,
+    filterset_class=StudioFilter,
+    search_fields=["name", "leader__name"],
+    ordering_fields=["id", "name", "founded_on"],
+)
+register(
+    "talent-studio-members",
+    models.StudioMember,
+    filterset_class=StudioMemberFilter,
+    search_fields=["talent__name", "studio__name"],
+    ordering_fields=["id", "joined_on"],
+)
+register(
+    "talent-studio-evaluations",
+    models.StudioEvaluation,
+    filterset_class=StudioEvaluationFilter,
+    search_fields=["studio__name"],
+    ordering_fields=["id", "year", "score"],
+)
+register(
+    "talent-targeted-trainees",
+    models.TargetedTrainee,
+    viewset=TargetedTraineeViewSet,
+    serializer=TargetedTraineeSerializer,
+    filterset_class=TargetedTraineeFilter,
+    search_fields=["name", "id_number", "school", "specialty", "agreement_number"],
+    ordering_fields=["id", "name", "enrolled_on", "expected_graduation", "placed_on"],
+)
+register(
+    "talent-trainee-tracking",
+    models.TraineeTracking,
+    filterset_class=TraineeTrackingFilter,
+    search_fields=["trainee__name"],
+    ordering_fields=["id", "year", "contacted_on"],
+)
+register(
+    "talent-signing-events",
+    models.SigningEvent,
+    viewset=SigningEventViewSet,
+    serializer=SigningEventSerializer,
+    filterset_class=SigningEventFilter,
+    search_fields=["name", "place"],
+    ordering_fields=["id", "held_on", "name"],
+)
+register(
+    "talent-signing-agreements",
+    models.SigningAgreement,
+    filterset_class=SigningAgreementFilter,
+    search_fields=["employer", "party", "talent__name", "project", "event__name"],
+    ordering_fields=["id", "amount"],
+    select_related=["talent", "event"],
+)
+register(
+    "talent-plan-indicators",
+    models.TalentPlanIndicator,
+    serializer=PlanIndicatorSerializer,
+    filterset_class=PlanIndicatorFilter,
+    search_fields=["indicator", "unit__name"],
+    ordering_fields=["id", "year", "target", "actual"],
 )

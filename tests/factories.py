@@ -37,7 +37,24 @@ from orgportal import codes
 from orgportal.demo import DEMO_PASSWORD
 from orgportal.models import ExportLog, Rule, Unit, UnitAssignment
 from orgportal.validators import format_year_month
-from talent.models import Certification, Selection, ServiceRequest, Talent, TalentCard, TalentProgramme
+from talent.models import (
+    Certification,
+    PointEntry,
+    PointsLevel,
+    Selection,
+    ServiceRequest,
+    SigningAgreement,
+    SigningEvent,
+    Studio,
+    StudioEvaluation,
+    StudioMember,
+    Talent,
+    TalentCard,
+    TalentPlanIndicator,
+    TalentProgramme,
+    TargetedTrainee,
+    TraineeTracking,
+)
 
 
 class UnitFactory(factory.django.DjangoModelFactory):
@@ -611,3 +628,161 @@ class ServiceRequestFactory(factory.django.DjangoModelFactory):
     closed_on = None
     reason = ""
     satisfaction = ""
+
+
+class PointsLevelFactory(factory.django.DjangoModelFactory):
+    """A level of the points standard; the migration ships E 100, D 200, C 300 (get_or_create)."""
+
+    class Meta:
+        model = PointsLevel
+        django_get_or_create = ["level"]
+
+    level = codes.TalentLevel.B
+    min_points = Decimal(400)
+    note = "市级乡土专家"
+
+
+class PointEntryFactory(TalentChildFactory):
+    """A pending entry of a rural talent's ledger, earned a month ago; `approved=True` approves it."""
+
+    class Meta:
+        model = PointEntry
+
+    class Params:
+        approved = factory.Trait(
+            status=codes.PointsStatus.APPROVED,
+            reviewed_on=factory.LazyFunction(_today),
+            reviewed_by=factory.SubFactory(UserFactory),
+        )
+
+    talent = factory.SubFactory(TalentFactory, category=codes.TalentCategory.RURAL_PRACTICAL, level="")
+    item = codes.PointsItem.SKILL_LEVEL
+    description = "取得高级农艺师职称"
+    points = Decimal(30)
+    earned_on = factory.LazyFunction(lambda: _today() - datetime.timedelta(days=30))
+    evidence = "黔农职〔2025〕12号"
+    status = codes.PointsStatus.PENDING
+    reviewed_by = None
+    reviewed_on = None
+    review_note = ""
+
+
+class StudioFactory(factory.django.DjangoModelFactory):
+    """A skills master's studio named three years ago, led by a talent of the same unit."""
+
+    class Meta:
+        model = Studio
+
+    name = factory.Sequence(lambda n: f"技能大师工作室{n + 1}")
+    kind = codes.StudioKind.MASTER
+    field = codes.StudioField.TRADITIONAL_SKILL
+    unit = factory.SubFactory(UnitFactory)
+    leader = factory.SubFactory(TalentFactory, unit=factory.SelfAttribute("..unit"))
+    founded_on = factory.LazyFunction(lambda: _today() - datetime.timedelta(days=3 * 365))
+    level = "市级"
+    status = codes.StudioStatus.ACTIVE
+    closed_on = None
+    note = ""
+
+
+class StudioMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StudioMember
+
+    studio = factory.SubFactory(StudioFactory)
+    talent = factory.SubFactory(TalentFactory, unit=factory.SelfAttribute("..studio.unit"))
+    role = codes.StudioRole.MEMBER
+    joined_on = factory.LazyAttribute(lambda o: o.studio.founded_on + datetime.timedelta(days=30))
+    left_on = None
+
+
+class StudioEvaluationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StudioEvaluation
+
+    studio = factory.SubFactory(StudioFactory)
+    year = factory.Sequence(lambda n: _today().year - 1 - n % 3)
+    grade = codes.EvaluationGrade.GOOD
+    score = Decimal("86.5")
+    achievements = "带徒12名，完成市级课题1项"
+
+
+class TargetedTraineeFactory(factory.django.DjangoModelFactory):
+    """A medical student at school (year two of five), owing six years of service to a unit."""
+
+    class Meta:
+        model = TargetedTrainee
+
+    gender = factory.LazyFunction(lambda: cadre_demo.pick_gender(randgen))
+    name = factory.LazyAttribute(lambda o: cadre_demo.chinese_name(randgen, o.gender))
+    birth_date = factory.LazyFunction(
+        lambda: datetime.date(_today().year - 20, randgen.randint(1, 12), randgen.randint(1, 28))
+    )
+    id_number = factory.LazyAttributeSequence(
+        lambda o, n: cadre_demo.id_number_for(900_000 + n, o.birth_date, o.gender)
+    )
+    school = "遵义医科大学"
+    specialty = "临床医学（农村订单定向）"
+    field = codes.TalentField.HEALTH
+    unit = factory.SubFactory(UnitFactory)
+    agreement_number = factory.Sequence(lambda n: f"定向〔{_today().year - 1}〕{n + 1:03d}号")
+    enrolled_on = factory.LazyFunction(lambda: datetime.date(_today().year - 2, 9, 1))
+    agreement_signed_on = factory.LazyAttribute(lambda o: o.enrolled_on - datetime.timedelta(days=40))
+    expected_graduation = factory.LazyAttribute(lambda o: datetime.date(o.enrolled_on.year + 5, 7, 1))
+    service_years = 6
+    status = codes.TraineeStatus.STUDYING
+    placement_unit = None
+    placed_on = None
+    ended_on = None
+    end_reason = ""
+    note = ""
+
+
+class TraineeTrackingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TraineeTracking
+
+    trainee = factory.SubFactory(TargetedTraineeFactory)
+    year = factory.LazyAttribute(lambda o: o.trainee.enrolled_on.year)
+    performance = codes.EvaluationGrade.GOOD
+    contacted_on = factory.LazyAttribute(lambda o: o.trainee.enrolled_on + datetime.timedelta(days=90))
+    note = "学习态度端正，有意愿回定向单位服务"
+
+
+class SigningEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SigningEvent
+
+    name = factory.Sequence(lambda n: f"第{n + 1}届人才博览会集中推介签约仪式")
+    kind = codes.SigningEventKind.PROMOTION
+    held_on = factory.LazyFunction(lambda: _today() - datetime.timedelta(days=160))
+    place = "遵义市会展中心"
+    unit = factory.SubFactory(UnitFactory)
+    note = ""
+
+
+class SigningAgreementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SigningAgreement
+
+    event = factory.SubFactory(SigningEventFactory)
+    kind = codes.AgreementKind.EMPLOYMENT
+    employer = "遵义市第一人民医院"
+    talent = None
+    party = factory.LazyFunction(lambda: cadre_demo.chinese_name(randgen, cadre_demo.pick_gender(randgen)))
+    project = ""
+    amount = Decimal("80.00")
+    headcount = 1
+
+
+class TalentPlanIndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TalentPlanIndicator
+
+    unit = factory.SubFactory(UnitFactory)
+    year = factory.LazyFunction(lambda: _today().year)
+    indicator = factory.Sequence(lambda n: f"新引进高层次人才{n + 1}")
+    measure = "人"
+    target = Decimal(50)
+    actual = Decimal(42)
+    note = ""

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,7 +35,7 @@ def _today() -> datetime.date:
     return timezone.localdate()
 
 
-def _require_active(talent: "Talent", message) -> None:
+def require_active(talent: "Talent", message) -> None:
     """Refuse a new record on a talent who has left (流失): `message` names them and the date."""
     if talent.status != codes.TalentStatus.ACTIVE:
         raise ValidationError({"talent": message % {"name": talent.name, "on": talent.left_on}})
@@ -81,6 +81,25 @@ class TalentQuerySet(models.QuerySet):
     def in_programme(self, programme_id: int):
         """Talents selected into the programme (any batch), each once."""
         return self.filter(Exists(Selection.objects.filter(talent=OuterRef("pk"), programme=programme_id)))
+
+    def with_points(self):
+        """`points_total` (approved 乡土人才积分) and `points_level` (the level it reaches under the
+        current PointsLevel table, '' below every threshold), in SQL."""
+        from .development import approved_points_total, points_level_expression
+
+        return self.annotate(points_total=approved_points_total()).annotate(
+            points_level=points_level_expression("points_total")
+        )
+
+    def points_proposed(self):
+        """积分达标待认定: active talents whose approved points reach a level above their current one
+        (A is the highest level, so "above" is an earlier letter)."""
+        return (
+            self.with_points()
+            .filter(status=codes.TalentStatus.ACTIVE)
+            .exclude(points_level="")
+            .filter(Q(level="") | Q(level__gt=F("points_level")))
+        )
 
 
 class Talent(OrgModel):
@@ -257,7 +276,7 @@ class Selection(TalentChild):
         if not self._state.adding:
             return
         if self.talent_id:
-            _require_active(self.talent, _("%(name)s已于%(on)s流失，不能入选人才计划"))
+            require_active(self.talent, _("%(name)s已于%(on)s流失，不能入选人才计划"))
         programme = self.programme if self.programme_id else None
         if programme and programme.quota is not None:
             taken = programme.selections.exclude(status=codes.SelectionStatus.REVOKED).count()
@@ -311,7 +330,7 @@ class Certification(TalentChild):
         )
         if not self._state.adding or not self.talent_id:
             return
-        _require_active(self.talent, _("%(name)s已于%(on)s流失，不能认定"))
+        require_active(self.talent, _("%(name)s已于%(on)s流失，不能认定"))
         latest = self.talent.certifications.order_by("-certified_on").first()
         if latest and self.certified_on and self.certified_on < latest.certified_on:
             raise ValidationError(
@@ -392,7 +411,7 @@ class TalentCard(TalentChild):
         )
         if not self._state.adding or not self.talent_id:
             return
-        _require_active(self.talent, _("%(name)s已于%(on)s流失，不能发放英才卡"))
+        require_active(self.talent, _("%(name)s已于%(on)s流失，不能发放英才卡"))
         current = self.talent.cards.exclude(status=codes.TalentCardStatus.CANCELLED).first()
         if current is not None:
             raise ValidationError(

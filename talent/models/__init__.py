@@ -1,0 +1,56 @@
+"""The talent office's records: talents, programmes, certifications and cards (records), and the
+office's other lines of work (development: 乡土人才积分, 工作室, 定向培养, 签约, 规划指标)."""
+
+from .development import (
+    PointEntry,
+    PointsLevel,
+    SigningAgreement,
+    SigningEvent,
+    Studio,
+    StudioEvaluation,
+    StudioMember,
+    TalentPlanIndicator,
+    TargetedTrainee,
+    TraineeTracking,
+    add_years,
+    level_for_points,
+)
+from .records import (
+    CARD_STATES,
+    CLOSED_REQUEST_STATUSES,
+    EXPIRED,
+    OPEN_REQUEST_STATUSES,
+    Certification,
+    Selection,
+    ServiceRequest,
+    Talent,
+    TalentCard,
+    TalentProgramme,
+    require_active,
+)
+
+__all__ = [
+    "CARD_STATES",
+    "CLOSED_REQUEST_STATUSES",
+    "EXPIRED",
+    "OPEN_REQUEST_STATUSES",
+    "Certification",
+    "PointEntry",
+    "PointsLevel",
+    "Selection",
+    "ServiceRequest",
+    "SigningAgreement",
+    "SigningEvent",
+    "Studio",
+    "StudioEvaluation",
+    "StudioMember",
+    "Talent",
+    "TalentCard",
+    "TalentPlanIndicator",
+    "TalentProgramme",
+    "TargetedTrainee",
+    "TraineeTracking",
+    "add_years",
+    "level_for_points",
+    "require_active",
+]
