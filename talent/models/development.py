@@ -226,7 +226,7 @@ class Studio(OrgModel):
         if self.leader_id:
             stored = type(self).objects.filter(pk=self.pk).values_list("leader_id", flat=True).first()
             if stored != self.leader_id:  # a new studio, or a new leader
-                require_active(self.leader, _("%(name)s已于%(on)s流失，不能担任工作室领衔人"))
+                require_active(self.leader, _("%(name)s已于%(on)s流失，不能担任工作室领衔人"), "leader")
 
 
 class StudioMember(OrgModel):

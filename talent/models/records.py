@@ -35,10 +35,10 @@ def _today() -> datetime.date:
     return timezone.localdate()
 
 
-def require_active(talent: "Talent", message) -> None:
+def require_active(talent: "Talent", message, field: str = "talent") -> None:
     """Refuse a new record on a talent who has left (流失): `message` names them and the date."""
     if talent.status != codes.TalentStatus.ACTIVE:
-        raise ValidationError({"talent": message % {"name": talent.name, "on": talent.left_on}})
+        raise ValidationError({field: message % {"name": talent.name, "on": talent.left_on}})
 
 
 class TalentProgramme(OrgModel):
