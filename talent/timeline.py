@@ -14,7 +14,7 @@ from cadres.timeline import Event
 from orgportal import access, codes
 from orgportal.validators import format_date
 
-from .models import Certification, Selection, TalentCard
+from .models import Certification, Selection, Studio, StudioMember, TalentCard
 
 KIND = "人才"
 COLUMNS = ("e_source", "e_date", "e_until", "e_closed", "e_lost", "e_a", "e_b", "e_c", "e_d", "e_amount")
@@ -28,9 +28,10 @@ def _text(expression):
     return Cast(expression, CharField())
 
 
-def _rows(model, cadre, user, **columns):
-    """`model`'s rows for the cadre's talent as COLUMNS, in that order (the shape every part shares)."""
-    queryset = access.scope(model.objects.filter(talent__cadre=cadre.pk), user).order_by()
+def _rows(model, cadre, user, talent="talent", **columns):
+    """`model`'s rows for the cadre's talent (reached through `talent`) as COLUMNS, in that order (the
+    shape every part shares)."""
+    queryset = access.scope(model.objects.filter(**{f"{talent}__cadre": cadre.pk}), user).order_by()
     defaults = {
         "e_source": Value(model._meta.label, output_field=CharField()),
         "e_until": _no_date(),
@@ -57,10 +58,12 @@ def _amount(value) -> str:
 LEVELS = dict(codes.TalentLevel.choices)
 TIERS = dict(codes.TalentCardTier.choices)
 SELECTION_STATUSES = dict(codes.SelectionStatus.choices)
+STUDIO_KINDS = dict(codes.StudioKind.choices)
+STUDIO_ROLES = dict(codes.StudioRole.choices)
 
 
 def talent_events(cadre, user) -> Iterator[Event]:
-    """认定, 英才卡 (发放, 挂失, 注销) and 入选 of the talent linked to the cadre."""
+    """认定, 英才卡 (发放, 挂失, 注销), 入选 and 工作室 (领衔, 加入, 退出) of the talent linked to the cadre."""
     certifications = _rows(
         Certification,
         cadre,
@@ -94,7 +97,29 @@ def talent_events(cadre, user) -> Iterator[Event]:
         e_d=_text(F("status")),
         e_amount=F("amount"),
     )
-    rows = certifications.union(cards, selections, all=True).order_by("e_date", "e_source", "e_b")
+    led = _rows(
+        Studio,
+        cadre,
+        user,
+        talent="leader",
+        e_date=F("founded_on"),
+        e_closed=F("closed_on"),
+        e_a=_text(F("name")),
+        e_b=_text(F("kind")),
+        e_c=_text(F("level")),
+    )
+    joined = _rows(
+        StudioMember,
+        cadre,
+        user,
+        e_date=F("joined_on"),
+        e_closed=F("left_on"),
+        e_a=_text(F("studio__name")),
+        e_b=_text(F("role")),
+    )
+    rows = certifications.union(cards, selections, led, joined, all=True).order_by(
+        "e_date", "e_source", "e_b"
+    )
     for source, day, until, closed, lost, a, b, c, d, amount in rows:
         if source == Certification._meta.label:
             yield Event(
@@ -116,6 +141,15 @@ def talent_events(cadre, user) -> Iterator[Event]:
                 yield Event(lost, KIND, "英才卡挂失", _joined(("卡号", b)), source)
             if closed:
                 yield Event(closed, KIND, "英才卡注销", _joined(("卡号", b), ("注销原因", c)), source)
+        elif source == Studio._meta.label:
+            level = f"（{c}）" if c else ""
+            yield Event(day, KIND, f"领衔{a}{level}", _joined(("类别", STUDIO_KINDS.get(b, b))), source)
+            if closed:
+                yield Event(closed, KIND, f"{a}撤销", "", source)
+        elif source == StudioMember._meta.label:
+            yield Event(day, KIND, f"加入{a}", _joined(("角色", STUDIO_ROLES.get(b, b))), source)
+            if closed:
+                yield Event(closed, KIND, f"退出{a}", "", source)
         else:
             batch = f"（{b}）" if b else ""
             yield Event(

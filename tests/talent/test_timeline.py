@@ -97,6 +97,32 @@ def test_certifications_cards_and_selections_appear_in_date_order(county_a, supe
     assert cancelled.detail == f"卡号：{card.number}；注销原因：挂失补办"
 
 
+def test_studios_led_and_joined_appear(county_a, superuser):
+    cadre, talent = linked(county_a)
+    led = f.StudioFactory(
+        unit=county_a,
+        leader=talent,
+        name="李文博名师工作室",
+        kind=codes.StudioKind.TEACHER,
+        level="市级",
+        founded_on=D(2018, 4, 1),
+        status=codes.StudioStatus.CLOSED,
+        closed_on=D(2023, 12, 31),
+    )
+    other = f.StudioFactory(unit=county_a, name="黔北技能大师工作室", founded_on=D(2019, 1, 1))
+    f.StudioMemberFactory(
+        studio=other, talent=talent, role="core", joined_on=D(2019, 5, 1), left_on=D(2022, 5, 1)
+    )
+    events = [(e.date, e.title, e.detail) for e in tl.timeline(cadre, superuser) if e.kind == "人才"]
+    assert events == [
+        (D(2018, 4, 1), "领衔李文博名师工作室（市级）", "类别：名师工作室"),
+        (D(2019, 5, 1), "加入黔北技能大师工作室", "角色：核心成员"),
+        (D(2022, 5, 1), "退出黔北技能大师工作室", ""),
+        (D(2023, 12, 31), "李文博名师工作室撤销", ""),
+    ]
+    assert led.leader_id == talent.pk
+
+
 def test_a_certification_without_end_is_shown_as_lifelong(county_a, superuser):
     cadre, talent = linked(county_a)
     f.CertificationFactory(talent=talent, certified_on=D(2020, 1, 1), valid_until=None, basis="")
