@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -10,43 +9,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgportal import access, codes
-from orgportal.admin import OrgAdmin, OrgInline, RuleFlagsAdmin, derived_list_filter
+from orgportal.admin import (
+    OrgAdmin,
+    OrgInline,
+    ReadOnlyInline,
+    RuleFlagsAdmin,
+    derived_list_filter,
+    form_action,
+)
 from orgportal.validators import format_date, format_year_month
 
 from . import models, services
 from .filters import DERIVED_FILTERS
 from .timeline import timeline
-
-
-def form_action(modeladmin, request, queryset, *, form_class, action, title, intro, submit, apply):
-    """An admin action that first asks for a form (reason, date …), then calls `apply(obj, **data)`
-    — a service — for each selected record, reporting each refusal as a message."""
-    form = form_class(request.POST if "confirm" in request.POST else None)
-    if not form.is_valid():
-        return TemplateResponse(
-            request,
-            "admin/cadres/action_form.html",
-            {
-                **modeladmin.admin_site.each_context(request),
-                "title": title,
-                "intro": intro,
-                "submit": submit,
-                "form": form,
-                "items": queryset,
-                "action": action,
-                "opts": modeladmin.model._meta,
-                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            },
-        )
-    done = 0
-    for obj in queryset:
-        try:
-            apply(obj, **form.cleaned_data)
-            done += 1
-        except ValidationError as error:
-            modeladmin.message_user(request, f"{obj}：{'；'.join(error.messages)}", messages.ERROR)
-    modeladmin.message_user(request, _("%(title)s：完成 %(done)d 条") % {"title": title, "done": done})
-    return None
 
 
 def derived(parameter):
@@ -67,22 +42,6 @@ class AssessmentInline(OrgInline):
 
 class RewardInline(OrgInline):
     model = models.Reward
-
-
-class ReadOnlyInline(OrgInline):
-    """Shown on the cadre page; written through its own page (a service or a sensitive record)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
 
 
 class MovementInline(ReadOnlyInline):

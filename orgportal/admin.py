@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
@@ -425,6 +426,37 @@ class OrgAdmin(RosterAdminMixin, SimpleHistoryAdmin):
         return MaskingHistoryHelper(self.model, historical_record, self._masked(request))
 
 
+def form_action(modeladmin, request, queryset, *, form_class, action, title, intro, submit, apply):
+    """An admin action that first asks for a form (reason, date …), then calls `apply(obj, **data)`
+    — a service — for each selected record, reporting each refusal as a message."""
+    form = form_class(request.POST if "confirm" in request.POST else None)
+    if not form.is_valid():
+        return TemplateResponse(
+            request,
+            "admin/orgportal/action_form.html",
+            {
+                **modeladmin.admin_site.each_context(request),
+                "title": title,
+                "intro": intro,
+                "submit": submit,
+                "form": form,
+                "items": queryset,
+                "action": action,
+                "opts": modeladmin.model._meta,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+    done = 0
+    for obj in queryset:
+        try:
+            apply(obj, **form.cleaned_data)
+            done += 1
+        except ValidationError as error:
+            modeladmin.message_user(request, f"{obj}：{'；'.join(error.messages)}", messages.ERROR)
+    modeladmin.message_user(request, _("%(title)s：完成 %(done)d 条") % {"title": title, "done": done})
+    return None
+
+
 class OrgInline(admin.TabularInline):
     """Base inline for child records: scoped rows and relation choices, one query per inline."""
 
@@ -437,6 +469,23 @@ class OrgInline(admin.TabularInline):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         OrgAdmin._scope_formfield(self, db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ReadOnlyInline(OrgInline):
+    """Child records shown on their parent's page but written elsewhere (through a service, or on
+    their own page for sensitive records)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
 
 @admin.register(Unit)

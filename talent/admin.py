@@ -3,9 +3,8 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cadres.admin import form_action
 from orgportal import access, codes
-from orgportal.admin import OrgAdmin, OrgInline, derived_list_filter
+from orgportal.admin import OrgAdmin, OrgInline, ReadOnlyInline, derived_list_filter, form_action
 from orgportal.models import Unit
 
 from . import models, services
@@ -14,22 +13,6 @@ from .filters import DERIVED_FILTERS
 
 def derived(parameter):
     return derived_list_filter(parameter, *DERIVED_FILTERS[parameter])
-
-
-class ReadOnlyInline(OrgInline):
-    """Shown on the talent's page; written through its own page (a service)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
 
 
 class ServiceCreatedAdmin(OrgAdmin):
