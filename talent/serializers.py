@@ -64,7 +64,7 @@ class SigningEventSerializer(OrgSerializer):
 class PlanIndicatorSerializer(OrgSerializer):
     achieved = serializers.BooleanField(read_only=True, label="是否完成")
     completion = serializers.DecimalField(
-        max_digits=8, decimal_places=1, read_only=True, allow_null=True, label="完成率（%）"
+        max_digits=None, decimal_places=1, read_only=True, allow_null=True, label="完成率（%）"
     )
 
     class Meta:

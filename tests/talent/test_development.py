@@ -423,6 +423,13 @@ def test_an_indicator_is_achieved_when_the_actual_reaches_the_target(
     assert TalentPlanIndicator.objects.achieved().filter(pk=indicator.pk).exists() is achieved
 
 
+def test_a_huge_completion_rate_is_shown_not_an_error(county_a, api, superuser):
+    indicator = f.TalentPlanIndicatorFactory(unit=county_a, target=Decimal(1), actual=Decimal(100_000))
+    response = api.as_user(superuser).get(reverse("talentplanindicator-detail", args=[indicator.pk]))
+    assert response.status_code == 200
+    assert (response.data["completion"], response.data["achieved"]) == ("10000000.0", True)
+
+
 def test_an_indicator_once_per_unit_and_year(county_a):
     indicator = f.TalentPlanIndicatorFactory(unit=county_a)
     again = f.TalentPlanIndicatorFactory.build(
