@@ -138,7 +138,7 @@ class Roster:
             col.fmt = col.fmt or full_date
         if len(parts) > 1 and len(parts) != 2:
             col.importable = False
-        if len(parts) == 1 and not model_field.editable:
+        if not self.model._meta.get_field(parts[0]).editable:  # a service-owned field or relation
             col.importable = False
         return col
 

@@ -10,6 +10,7 @@ class TalentConfig(AppConfig):
     def ready(self):
         from cadres.timeline import register_source
 
+        from . import rosters  # noqa: F401  (registers the rosters)
         from .timeline import talent_events
 
         # A talent who is also a cadre: certifications, cards and selections on the cadre's timeline.

@@ -131,8 +131,8 @@ def report_card_lost(card: TalentCard, *, on: datetime.date, by) -> TalentCard:
     card = _locked_card(card)
     if card.status != CardStatus.VALID:
         raise ValidationError({"status": _("该英才卡状态为「%s」，不能挂失") % card.get_status_display()})
-    if on < card.issued_on:
-        raise ValidationError({"lost_on": _("挂失日期不能早于发卡日期（%s）") % card.issued_on})
+    if not card.issued_on <= on <= timezone.localdate():
+        raise ValidationError({"lost_on": _("挂失日期应在发卡日期（%s）至今天之间") % card.issued_on})
     card.status, card.lost_on = CardStatus.LOST, on
     card.full_clean()
     _save(by, card)
@@ -147,8 +147,8 @@ def cancel_card(card: TalentCard, *, on: datetime.date, by, reason: str) -> Tale
         raise ValidationError({"status": _("该英才卡已于%s注销，不能重复注销") % card.cancelled_on})
     if not reason or not reason.strip():
         raise ValidationError({"cancel_reason": _("请填写注销原因")})
-    if on < card.issued_on:
-        raise ValidationError({"cancelled_on": _("注销日期不能早于发卡日期（%s）") % card.issued_on})
+    if not card.issued_on <= on <= timezone.localdate():
+        raise ValidationError({"cancelled_on": _("注销日期应在发卡日期（%s）至今天之间") % card.issued_on})
     card.status, card.cancelled_on, card.cancel_reason = CardStatus.CANCELLED, on, reason.strip()
     card.full_clean()
     _save(by, card)

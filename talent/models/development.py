@@ -104,6 +104,9 @@ def level_for_points(total: Decimal) -> str:
     return reached.level if reached else ""
 
 
+REVIEWED_FIELDS = ("talent_id", "item", "description", "points", "earned_on", "evidence")
+
+
 class PointEntry(TalentChild):
     """One dated entry of a rural talent's points ledger. Recorded as 待审核; approved or rejected
     through talent.services.review_points; only approved entries count."""
@@ -167,9 +170,12 @@ class PointEntry(TalentChild):
         if self._state.adding:
             if self.talent_id:
                 require_active(self.talent, _("%(name)s已于%(on)s流失，不能登记积分"))
-        elif PointEntry.objects.filter(pk=self.pk).exclude(status=codes.PointsStatus.PENDING).exists():
-            # what was approved is what counts: a reviewed entry is not edited (record a correction)
-            raise ValidationError(_("该积分记录已审核，不能修改；如需更正请另行登记扣分或补充记录"))
+        else:
+            # what was reviewed is what counts: a reviewed entry is not edited (record a correction)
+            stored = PointEntry.objects.filter(pk=self.pk).exclude(status=codes.PointsStatus.PENDING)
+            reviewed = stored.values(*REVIEWED_FIELDS).first()
+            if reviewed and any(getattr(self, name) != value for name, value in reviewed.items()):
+                raise ValidationError(_("该积分记录已审核，不能修改；如需更正请另行登记扣分或补充记录"))
 
 
 # --- 工作室 -------------------------------------------------------------------------------------
@@ -440,6 +446,12 @@ class TargetedTrainee(OrgModel):
                 errors.update(error.message_dict)
         if self.agreement_signed_on and self.agreement_signed_on > _today():
             errors["agreement_signed_on"] = _("协议签订日期不能晚于今天")
+        if self.ended_on and (
+            self.ended_on > _today() or self.ended_on < (self.placed_on or self.agreement_signed_on)
+        ):
+            errors["ended_on"] = _("终止日期应在%(start)s至今天之间") % {
+                "start": self.placed_on or self.agreement_signed_on
+            }
         if errors:
             raise ValidationError(errors)
 

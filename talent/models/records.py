@@ -422,9 +422,12 @@ class TalentCard(TalentChild):
             )
 
     def state_on(self, on: datetime.date) -> str:
-        if self.status == codes.TalentCardStatus.VALID and self.expires_on < on:
-            return EXPIRED
-        return self.status
+        """The card's state on a day: 挂失 and 注销 from their dates on, 过期 after the expiry date."""
+        if self.cancelled_on and self.cancelled_on <= on:
+            return codes.TalentCardStatus.CANCELLED
+        if self.lost_on and self.lost_on <= on:
+            return codes.TalentCardStatus.LOST
+        return EXPIRED if self.expires_on < on else codes.TalentCardStatus.VALID
 
     @property
     def state(self) -> str:

@@ -465,3 +465,48 @@ def test_admin_pages_open(county_a, client, superuser):
     assert (
         client.get(reverse("admin:talent_targetedtrainee_changelist") + "?service_due=1").status_code == 200
     )
+
+
+# --- review fixes -----------------------------------------------------------------------------------
+def test_an_untouched_reviewed_entry_still_validates(county_a):
+    entry = approved(rural(county_a), 30)
+    entry.refresh_from_db()
+    entry.full_clean()  # e.g. an admin save that changes nothing
+    entry.evidence = "补充了证书编号"
+    assert "不能修改" in errors_of(entry.full_clean)["__all__"][0]
+
+
+def test_a_request_dated_before_the_card_was_lost_is_accepted(county_a, superuser):
+    card = f.TalentCardFactory(talent__unit=county_a, issued_on=TODAY - 100 * DAY)
+    services.report_card_lost(card, on=TODAY - 5 * DAY, by=superuser)
+    card.refresh_from_db()
+    before = services.open_request(
+        card, kind=codes.ServiceKind.MEDICAL, on=TODAY - 6 * DAY, due_on=TODAY + 20 * DAY, by=superuser
+    )
+    assert before.pk
+    after = errors_of(
+        lambda: services.open_request(
+            card, kind=codes.ServiceKind.MEDICAL, on=TODAY - 5 * DAY, due_on=TODAY + 20 * DAY, by=superuser
+        )
+    )
+    assert "挂失" in after["card"][0]
+
+
+@pytest.mark.parametrize("service", ["report_card_lost", "cancel_card"])
+def test_a_card_is_not_lost_or_cancelled_in_the_future(county_a, superuser, service):
+    card = f.TalentCardFactory(talent__unit=county_a)
+    extra = {"reason": "人才流失"} if service == "cancel_card" else {}
+    errors = errors_of(lambda: getattr(services, service)(card, on=TODAY + DAY, by=superuser, **extra))
+    assert "至今天之间" in next(iter(errors.values()))[0]
+    getattr(services, service)(card, on=TODAY, by=superuser, **extra)
+
+
+def test_a_trainee_end_date_lies_between_placement_and_today(county_a):
+    trainee = placed(county_a)
+    trainee.status, trainee.end_reason = Trainee.BREACHED, "考取外地公务员"
+    trainee.ended_on = trainee.placed_on - DAY
+    assert "ended_on" in errors_of(trainee.full_clean)
+    trainee.ended_on = TODAY + DAY
+    assert "ended_on" in errors_of(trainee.full_clean)
+    trainee.ended_on = trainee.placed_on
+    trainee.full_clean()
