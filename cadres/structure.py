@@ -30,14 +30,26 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from orgportal import access, codes
-from orgportal.admin import UnitSubtreeFilter
 from orgportal.models import Unit
+from orgportal.reports import (
+    ReportForm,
+    ReportQuerySerializer,
+    ReportViewSet,
+    code_ref,
+    code_rows,
+    in_subtree,
+    percent,
+    report_form,
+    report_page,
+    subtree_unit,
+    unit_ref,
+    validated,
+)
 
 from .filters import EDUCATION_LEVELS
 from .models import AGE_BANDS, NON_PARTY_CODES, Cadre, PoolMembership, birth_range_for_age
@@ -118,31 +130,14 @@ def education_level_expression() -> Least:
 
 
 # --- counting ------------------------------------------------------------------------------------
-def _percent(count: int, total: int) -> float:
-    return round(100 * count / total, 1) if total else 0.0
-
-
 def _share(count: int, total: int) -> dict:
-    return {"count": count, "percent": _percent(count, total)}
+    return {"count": count, "percent": percent(count, total)}
 
 
 def _grouped(queryset: models.QuerySet, field: str) -> dict:
     """{value of `field`: count}: one GROUP BY query."""
     rows = queryset.values(field).annotate(n=Count("pk")).order_by()
     return {row[field]: row["n"] for row in rows}
-
-
-def _rows(choices, counts: Mapping, total: int | None = None) -> list[dict]:
-    """Every code of `choices` in order, with its label and count (0 if absent), and any code met
-    in the data but not in the table after them; `percent` of `total` when a total is given."""
-    known = [(code, str(label)) for code, label in choices]
-    seen = {code for code, _label in known}
-    known += [(code, str(code)) for code in counts if code not in seen]
-    rows = [{"code": code, "label": label, "count": counts.get(code, 0)} for code, label in known]
-    if total is not None:
-        for row in rows:
-            row["percent"] = _percent(row["count"], total)
-    return rows
 
 
 def structure_of(
@@ -176,7 +171,7 @@ def structure_of(
             {"code": "", "label": str(_("其他")), "low": None, "high": None, "count": by_band[""]}
         )
     for row in age_rows:
-        row["percent"] = _percent(row["count"], total)
+        row["percent"] = percent(row["count"], total)
     average = head["average_age"]
     return {
         "on": on.isoformat(),
@@ -186,46 +181,35 @@ def structure_of(
         "minority": _share(head["minority"], total),
         "non_party": _share(head["non_party"], total),
         "age_bands": age_rows,
-        "gender": _rows(codes.Gender.choices, _grouped(cadres, "gender"), total),
-        "education": _rows(EDUCATION_ROWS, education_codes, total),
-        "level": _rows([*codes.LeadershipLevel.choices, NO_LEVEL], _grouped(cadres, "level"), total),
+        "gender": code_rows(codes.Gender.choices, _grouped(cadres, "gender"), total),
+        "education": code_rows(EDUCATION_ROWS, education_codes, total),
+        "level": code_rows([*codes.LeadershipLevel.choices, NO_LEVEL], _grouped(cadres, "level"), total),
     }
-
-
-def _code(choices_cls, code: str | None) -> dict | None:
-    return {"code": code, "label": str(choices_cls(code).label)} if code else None
-
-
-def _in_subtree(cadres: models.QuerySet, unit_subtree: int | None) -> tuple[models.QuerySet, dict | None]:
-    """Cadres of the unit `unit_subtree` and every unit under it (its path prefix), and the unit."""
-    if not unit_subtree:
-        return cadres, None
-    unit = Unit.objects.filter(pk=unit_subtree).values("pk", "name", "path").first()
-    if unit is None:
-        return cadres.none(), {"id": unit_subtree, "name": ""}
-    return cadres.filter(unit__path__startswith=unit["path"]), {"id": unit["pk"], "name": unit["name"]}
 
 
 def cadres_structure(
     cadres: models.QuerySet,
     *,
+    units: models.QuerySet | None = None,
     unit_subtree: int | None = None,
     level: str = "",
     status: str | None = codes.CadreStatus.SERVING,
     on: datetime.date | None = None,
     bands: Bands | None = None,
 ) -> dict:
-    """干部队伍结构 of `cadres` (scoped by the caller), narrowed to a unit's subtree, a 职务层次 and a
-    status (在职 by default; None: every status). Five queries, and one for the unit."""
-    cadres, unit = _in_subtree(cadres, unit_subtree)
+    """干部队伍结构 of `cadres` (scoped by the caller), narrowed to the subtree of a unit among `units`
+    (the jurisdiction, scoped by the caller), a 职务层次 and a status (在职 by default; None: every
+    status). Five queries, and one for the unit."""
+    unit = subtree_unit(unit_subtree, units)
+    cadres = in_subtree(cadres, "unit__path", unit)
     if level:
         cadres = cadres.filter(level=level)
     if status:
         cadres = cadres.filter(status=status)
     filters = {
-        "unit": unit,
-        "level": _code(codes.LeadershipLevel, level),
-        "status": _code(codes.CadreStatus, status),
+        "unit": unit_ref(unit),
+        "level": code_ref(codes.LeadershipLevel, level),
+        "status": code_ref(codes.CadreStatus, status),
     }
     return {"filters": filters, **structure_of(cadres, on=on, bands=bands)}
 
@@ -235,11 +219,11 @@ def _flow_period(entries: Mapping[str, int], exits: Mapping[str, int]) -> dict:
     output = exits.get(PROMOTED, 0)
     others = {reason: n for reason, n in exits.items() if reason != PROMOTED}
     return {
-        "entries": {"total": entered, "by_source": _rows(codes.PoolSource.choices, entries)},
+        "entries": {"total": entered, "by_source": code_rows(codes.PoolSource.choices, entries)},
         "output": {"code": PROMOTED, "label": str(codes.PoolExitReason(PROMOTED).label), "count": output},
         "other_exits": {
             "total": sum(others.values()),
-            "by_reason": _rows([c for c in codes.PoolExitReason.choices if c[0] != PROMOTED], others),
+            "by_reason": code_rows([c for c in codes.PoolExitReason.choices if c[0] != PROMOTED], others),
         },
         "net_change": entered - output - sum(others.values()),
     }
@@ -276,6 +260,7 @@ def pool_flow(memberships: models.QuerySet) -> dict:
 def pool_structure(
     cadres: models.QuerySet,
     *,
+    units: models.QuerySet | None = None,
     unit_subtree: int | None = None,
     tier: str = "",
     level: str = "",
@@ -285,11 +270,12 @@ def pool_structure(
     """年轻干部库结构: the members (open memberships) of the cadres in `cadres` (scoped by the
     caller) counted as structure_of() does, plus by 培养层级, plus the pool's flow per year.
 
-    `unit_subtree` and `tier` (培养层级) narrow the members and the flow; `level` (the member's
-    current 职务层次) narrows the members only, since a 提拔使用 exit changes the level. Eight queries,
-    and one for the unit.
+    `unit_subtree` (a unit among `units`, the jurisdiction) and `tier` (培养层级) narrow the members
+    and the flow; `level` (the member's current 职务层次) narrows the members only, since a 提拔使用
+    exit changes the level. Eight queries, and one for the unit.
     """
-    cadres, unit = _in_subtree(cadres, unit_subtree)
+    unit = subtree_unit(unit_subtree, units)
+    cadres = in_subtree(cadres, "unit__path", unit)
     memberships = PoolMembership.objects.filter(cadre__in=cadres.values("pk"))
     in_pool = {"memberships__status": codes.PoolStatus.IN}
     if tier:
@@ -301,14 +287,14 @@ def pool_structure(
         members = members.filter(level=level)
     structure = structure_of(members, on=on, bands=bands)
     filters = {
-        "unit": unit,
-        "tier": _code(codes.LeadershipLevel, tier),
-        "level": _code(codes.LeadershipLevel, level),
+        "unit": unit_ref(unit),
+        "tier": code_ref(codes.LeadershipLevel, tier),
+        "level": code_ref(codes.LeadershipLevel, level),
     }
     return {
         "filters": filters,
         **structure,
-        "by_tier": _rows(
+        "by_tier": code_rows(
             codes.LeadershipLevel.choices, _grouped(members, "memberships__tier"), structure["total"]
         ),
         "flow": pool_flow(memberships),
@@ -316,13 +302,7 @@ def pool_structure(
 
 
 # --- API: GET /api/v1/structure/cadres/ and /api/v1/structure/pool/ -------------------------------
-class StructureQuerySerializer(serializers.Serializer):
-    unit_subtree = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        label=_("所属单位（含下级）"),
-        help_text=_("单位编号：该单位及其全部下级单位"),
-    )
+class StructureQuerySerializer(ReportQuerySerializer):
     level = serializers.ChoiceField(
         codes.LeadershipLevel.choices, required=False, label=_("职务层次"), help_text=_("干部现任职务层次")
     )
@@ -445,31 +425,12 @@ class PoolStructureSerializer(StructureSerializer):
     flow = StructureFlowSerializer(help_text=_("进出库流动"))
 
 
-class StructurePermission(BasePermission):
-    """Signed in, with the view permissions of what the report counts (REQUIRED_PERMS)."""
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and user.has_perms(REQUIRED_PERMS[view.action]))
-
-
-def _query(serializer_class, data) -> dict:
-    form = serializer_class(data=data)
-    form.is_valid(raise_exception=True)
-    return dict(form.validated_data)
-
-
-class StructureViewSet(viewsets.GenericViewSet):
+class StructureViewSet(ReportViewSet):
     """梯次配备: structure statistics of the cadres and of the young-cadre pool, in the user's
     jurisdiction (cadres.structure)."""
 
     queryset = Cadre.objects.all()
-    permission_classes = [StructurePermission]
-    filter_backends = []  # the query parameters are the reports' own (StructureQuerySerializer)
-    pagination_class = None
-
-    def get_queryset(self):
-        return access.scope(super().get_queryset(), self.request.user)
+    required_perms = REQUIRED_PERMS
 
     @extend_schema(
         summary=_("干部队伍结构"),
@@ -482,8 +443,8 @@ class StructureViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, url_path="cadres")
     def cadres(self, request):
-        query = _query(CadreStructureQuerySerializer, request.query_params)
-        return Response(cadres_structure(self.get_queryset(), **query))
+        query = validated(CadreStructureQuerySerializer, request.query_params)
+        return Response(cadres_structure(self.get_queryset(), units=self.scoped(Unit), **query))
 
     @extend_schema(
         summary=_("年轻干部库结构"),
@@ -496,15 +457,12 @@ class StructureViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, url_path="pool")
     def pool(self, request):
-        query = _query(PoolStructureQuerySerializer, request.query_params)
-        return Response(pool_structure(self.get_queryset(), **query))
+        query = validated(PoolStructureQuerySerializer, request.query_params)
+        return Response(pool_structure(self.get_queryset(), units=self.scoped(Unit), **query))
 
 
 # --- admin pages (ProgrammeAdmin.get_urls) ------------------------------------------------------
-class StructureForm(forms.Form):
-    unit_subtree = forms.TypedChoiceField(
-        label=_("所属单位（含下级）"), coerce=int, required=False, empty_value=None
-    )
+class StructureForm(ReportForm):
     level = forms.ChoiceField(
         label=_("职务层次"), choices=[("", _("全部")), *codes.LeadershipLevel.choices], required=False
     )
@@ -518,9 +476,8 @@ class StructureForm(forms.Form):
         label=_("年龄段上限"), required=False, widget=forms.TextInput(attrs={"placeholder": "35,40,45,50,55"})
     )
 
-    def __init__(self, *args, units, kind: str, **kwargs):
+    def __init__(self, *args, kind: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit_subtree"].choices = [("", _("全部（管辖范围内）")), *units]
         if kind != "pool":
             del self.fields["tier"]
 
@@ -549,20 +506,19 @@ def admin_page(request, *, model_admin, kind: str) -> TemplateResponse:
     """干部队伍结构 / 年轻干部库结构 as HTML tables, with a unit, 职务层次 (培养层级) and date form."""
     if not request.user.has_perms(REQUIRED_PERMS[kind]):
         raise PermissionDenied
-    units = UnitSubtreeFilter(request, {}, Cadre, model_admin).lookup_choices
-    form = StructureForm(request.GET or None, units=units, kind=kind)
+    form, options = report_form(request, model_admin, StructureForm, kind=kind)
     structure = None
-    if not form.is_bound or form.is_valid():
-        options = {name: value for name, value in getattr(form, "cleaned_data", {}).items() if value}
-        cadres = access.scope(Cadre.objects.all(), request.user)
-        structure = (pool_structure if kind == "pool" else cadres_structure)(cadres, **options)
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "title": TITLES[kind],
-        "kind": kind,
-        "form": form,
-        "structure": structure,
-        "links": admin_links(request, model_admin.admin_site),
-        "opts": model_admin.model._meta,
-    }
-    return TemplateResponse(request, "admin/cadres/structure.html", context)
+    if options is not None:
+        options = {name: value for name, value in options.items() if value}
+        cadres, units = (access.scope(model.objects.all(), request.user) for model in (Cadre, Unit))
+        structure = (pool_structure if kind == "pool" else cadres_structure)(cadres, units=units, **options)
+    return report_page(
+        request,
+        model_admin,
+        "admin/cadres/structure.html",
+        title=TITLES[kind],
+        kind=kind,
+        form=form,
+        structure=structure,
+        links=admin_links(request, model_admin.admin_site),
+    )

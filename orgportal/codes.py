@@ -711,6 +711,90 @@ class AgreementKind(models.TextChoices):
     PROJECT = "project", _("项目合作")
 
 
+# --- training (培训办) ----------------------------------------------------------
+# The department's own tables, stable ASCII slugs like talent's.
+
+
+class PlanStatus(models.TextChoices):
+    """年度调训计划状态."""
+
+    DRAFT = "draft", _("草拟")
+    ISSUED = "issued", _("下达")
+    IN_PROGRESS = "in_progress", _("执行中")
+    DONE = "done", _("完成")
+
+
+class VenueKind(models.TextChoices):
+    """培训地点类别."""
+
+    PARTY_SCHOOL = "party_school", _("党校")
+    CADRE_ACADEMY = "cadre_academy", _("干部学院")
+    RED_BASE = "red_base", _("红色教育基地")
+    FIELD_SITE = "field_site", _("现场教学点")
+    OTHER = "other", _("其他")
+
+
+class TeacherKind(models.TextChoices):
+    """师资类别."""
+
+    PARTY_SCHOOL = "party_school", _("党校教师")
+    LEADER = "leader", _("领导干部")
+    SCHOLAR = "scholar", _("专家学者")
+    MODEL = "model", _("先进典型")
+
+
+class ClassKind(models.TextChoices):
+    """班次类别."""
+
+    MAIN = "main", _("主体班")
+    THEMATIC = "thematic", _("专题班")
+    SEMINAR = "seminar", _("研修班")
+    READING = "reading", _("读书班")
+    YOUNG_CADRES = "young_cadres", _("中青年干部班")
+    ROTATION = "rotation", _("轮训班")
+    COMMISSIONED = "commissioned", _("委托班")
+    ONLINE = "online", _("网络培训")
+    RURAL_REVITALISATION = "rural_revitalisation", _("乡村振兴专题培训")
+
+
+class ClassStatus(models.TextChoices):
+    """班次状态; 结业 is set only by training.services.complete_class."""
+
+    PREPARING = "preparing", _("筹备")
+    ENROLLING = "enrolling", _("报名中")
+    IN_SESSION = "in_session", _("在训")
+    FINISHED = "finished", _("结业")
+
+
+class CourseMode(models.TextChoices):
+    """教学方式."""
+
+    LECTURE = "lecture", _("专题讲授")
+    FIELD = "field", _("现场教学")
+    CASE = "case", _("案例教学")
+    DISCUSSION = "discussion", _("研讨交流")
+    ONLINE = "online", _("线上")
+
+
+class EnrolmentStatus(models.TextChoices):
+    """调训状态: 报名 → 调训确认 → 在训 → 结业 / 退训 / 缺训 (training.services)."""
+
+    APPLIED = "applied", _("报名")
+    CONFIRMED = "confirmed", _("调训确认")
+    IN_TRAINING = "in_training", _("在训")
+    COMPLETED = "completed", _("结业")
+    WITHDRAWN = "withdrawn", _("退训")
+    ABSENT = "absent", _("缺训")
+
+
+class AttendanceStatus(models.TextChoices):
+    """考勤."""
+
+    PRESENT = "present", _("出勤")
+    LEAVE = "leave", _("请假")
+    ABSENT = "absent", _("缺勤")
+
+
 # --- ordering ---------------------------------------------------------------
 
 

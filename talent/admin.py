@@ -40,6 +40,18 @@ class TalentProgrammeAdmin(OrgAdmin):
     list_select_related = ["organiser"]
     autocomplete_fields = ["organiser"]
 
+    def get_urls(self):
+        """人才工作统计 (talent.reports), linked from this list's object tools."""
+        from . import reports
+
+        return [*reports.admin_urls(self), *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        from . import reports
+
+        links = reports.admin_links(request, self.admin_site)
+        return super().changelist_view(request, {**(extra_context or {}), "report_links": links})
+
 
 class SelectionInline(OrgInline):
     model = models.Selection

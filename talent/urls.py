@@ -1,5 +1,5 @@
 """The talent app's API routes register on the kernel's one router (orgportal/urls.py mounts it)."""
 
-from . import views  # noqa: F401
+from . import reports, views  # noqa: F401
 
 urlpatterns = []

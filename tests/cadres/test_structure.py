@@ -152,6 +152,7 @@ def test_a_county_users_numbers_exclude_another_county(five, county_b, api):
     # asking for the other county's subtree does not widen the jurisdiction
     other = api.as_user(county_user).get(CADRES_URL, {"unit_subtree": county_b.pk}).data
     assert other["total"] == 0
+    assert other["filters"]["unit"] == {"id": county_b.pk, "name": ""}  # nor names the other county
 
 
 # --- query counts ------------------------------------------------------------------------------
