@@ -55,6 +55,16 @@ from talent.models import (
     TargetedTrainee,
     TraineeTracking,
 )
+from training.models import (
+    Attendance,
+    Course,
+    Enrolment,
+    PlanQuota,
+    Teacher,
+    TrainingClass,
+    TrainingPlan,
+    Venue,
+)
 
 
 class UnitFactory(factory.django.DjangoModelFactory):
@@ -786,3 +796,103 @@ class TalentPlanIndicatorFactory(factory.django.DjangoModelFactory):
     target = Decimal(50)
     actual = Decimal(42)
     note = ""
+
+
+# --- training -------------------------------------------------------------------------------
+class TrainingPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TrainingPlan
+
+    year = factory.LazyFunction(lambda: _today().year)
+    name = "年度干部教育培训调训计划"
+    organiser = factory.SubFactory(UnitFactory)
+    status = "issued"
+    note = ""
+
+
+class VenueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Venue
+
+    name = factory.Iterator(["中共遵义市委党校", "遵义干部学院", "遵义会议会址", "花茂村现场教学点"])
+    kind = "party_school"
+    address = "贵州省遵义市"
+
+
+class TeacherFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Teacher
+
+    name = factory.LazyFunction(lambda: cadre_demo.chinese_name(randgen, cadre_demo.pick_gender(randgen)))
+    kind = "party_school"
+    employer = "中共遵义市委党校"
+    field = "党史党建"
+
+
+class TrainingClassFactory(factory.django.DjangoModelFactory):
+    """A class open for enrolment, starting in a month for five days, 40 hours, 50 places."""
+
+    class Meta:
+        model = TrainingClass
+
+    name = factory.Iterator(["县处级领导干部进修班", "中青年干部培训班", "乡村振兴专题培训班"])
+    kind = "main"
+    plan = None
+    organiser = factory.SubFactory(UnitFactory)
+    venue = factory.SubFactory(VenueFactory)
+    cohort = factory.Sequence(lambda n: n + 1)
+    start_date = factory.LazyFunction(lambda: _today() + datetime.timedelta(days=30))
+    end_date = factory.LazyAttribute(lambda o: o.start_date + datetime.timedelta(days=4))
+    hours = Decimal(40)
+    capacity = 50
+    target_levels = "county_chief,county_deputy"
+    full_time = True
+    status = "enrolling"
+
+
+class PlanQuotaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlanQuota
+
+    plan = factory.SubFactory(TrainingPlanFactory)
+    training_class = factory.SubFactory(TrainingClassFactory, plan=factory.SelfAttribute("..plan"))
+    unit = factory.SubFactory(UnitFactory)
+    count = 5
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Course
+
+    training_class = factory.SubFactory(TrainingClassFactory)
+    title = factory.Iterator(["学习贯彻党的二十大精神", "弘扬伟大建党精神", "遵义会议精神专题"])
+    teacher = factory.SubFactory(TeacherFactory)
+    date = factory.LazyAttribute(lambda o: o.training_class.start_date)
+    hours = Decimal(4)
+    mode = "lecture"
+
+
+class EnrolmentFactory(factory.django.DjangoModelFactory):
+    """报名 (as the enrol service leaves it); pass status="confirmed" etc. for later states."""
+
+    class Meta:
+        model = Enrolment
+
+    cadre = factory.SubFactory(CadreFactory)
+    training_class = factory.SubFactory(TrainingClassFactory)
+    status = "applied"
+    result = ""
+    note = ""
+
+
+class AttendanceFactory(factory.django.DjangoModelFactory):
+    """Attendance of a confirmed enrolment at a course of its own class."""
+
+    class Meta:
+        model = Attendance
+
+    enrolment = factory.SubFactory(EnrolmentFactory, status="confirmed")
+    course = factory.SubFactory(
+        CourseFactory, training_class=factory.SelfAttribute("..enrolment.training_class")
+    )
+    status = "present"

@@ -1,0 +1,267 @@
+from django import forms
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from orgportal import codes
+from orgportal.admin import OrgAdmin, OrgInline, ReadOnlyInline, derived_list_filter, form_action
+
+from . import models, services
+from .filters import DERIVED_FILTERS
+
+
+def derived(parameter):
+    return derived_list_filter(parameter, *DERIVED_FILTERS[parameter])
+
+
+class PlanQuotaInline(OrgInline):
+    model = models.PlanQuota
+    fields = ["training_class", "unit", "count"]
+    autocomplete_fields = ["training_class", "unit"]
+
+
+@admin.register(models.TrainingPlan)
+class TrainingPlanAdmin(OrgAdmin):
+    list_display = ["name", "year", "organiser", "status"]
+    list_filter = ["year", "status"]
+    search_fields = ["name"]
+    list_select_related = ["organiser"]
+    autocomplete_fields = ["organiser"]
+    inlines = [PlanQuotaInline]
+
+
+@admin.register(models.PlanQuota)
+class PlanQuotaAdmin(OrgAdmin):
+    list_display = ["training_class", "unit", "count", "plan"]
+    list_filter = ["plan"]
+    search_fields = ["unit__name", "training_class__name"]
+    list_select_related = ["training_class", "unit", "plan"]
+    autocomplete_fields = ["plan", "training_class", "unit"]
+
+
+@admin.register(models.Venue)
+class VenueAdmin(OrgAdmin):
+    list_display = ["name", "kind", "address"]
+    list_filter = ["kind"]
+    search_fields = ["name", "address"]
+
+
+@admin.register(models.Teacher)
+class TeacherAdmin(OrgAdmin):
+    list_display = ["name", "kind", "employer", "field"]
+    list_filter = ["kind"]
+    search_fields = ["name", "employer", "field"]
+
+
+class CourseInline(OrgInline):
+    model = models.Course
+    fields = ["title", "teacher", "date", "hours", "mode"]
+    autocomplete_fields = ["teacher"]
+
+
+class EnrolmentInline(ReadOnlyInline):
+    """Enrolments are written through the services (the enrolment list's actions)."""
+
+    model = models.Enrolment
+    fields = ["cadre", "status", "hours_credited", "certificate_number", "result"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("cadre")
+
+
+class LevelsField(forms.MultipleChoiceField):
+    """The class's target 职务层次 as checkboxes, stored as the model's comma-separated codes."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=codes.LeadershipLevel.choices, **kwargs)
+
+    def prepare_value(self, value):
+        return models.split_levels(value) if isinstance(value, str) else value
+
+    def has_changed(self, initial, data):
+        return super().has_changed(self.prepare_value(initial or ""), data)
+
+    def clean(self, value):
+        return ",".join(super().clean(value))
+
+
+class CompleteClassForm(forms.Form):
+    on = forms.DateField(label=_("结业日期"), initial=timezone.localdate)
+
+
+class StartClassForm(forms.Form):
+    """开班 asks nothing but confirmation."""
+
+
+@admin.register(models.TrainingClass)
+class TrainingClassAdmin(OrgAdmin):
+    list_display = [
+        "name",
+        "cohort",
+        "kind",
+        "organiser",
+        "venue",
+        "start_date",
+        "end_date",
+        "hours",
+        "capacity",
+        "full_time",
+        "status",
+    ]
+    list_filter = ["kind", "status", derived("target_level"), "full_time", "plan"]
+    search_fields = ["name"]
+    list_select_related = ["organiser", "venue"]
+    autocomplete_fields = ["plan", "organiser", "venue"]
+    date_hierarchy = "start_date"
+    inlines = [CourseInline, EnrolmentInline]
+    actions = ["start_selected", "complete_selected"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "target_levels":
+            return LevelsField(label=db_field.verbose_name, required=False, help_text=_("不选表示不限"))
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.action(description=_("开班…"), permissions=["change"])
+    def start_selected(self, request, queryset):
+        return form_action(
+            self,
+            request,
+            queryset,
+            form_class=StartClassForm,
+            action="start_selected",
+            title=_("开班"),
+            intro=_("以下班次将开班，已确认调训的学员转为在训："),
+            submit=_("确认开班"),
+            apply=lambda training_class: services.start_class(training_class, by=request.user),
+        )
+
+    @admin.action(description=_("班次结业…"), permissions=["change"])
+    def complete_selected(self, request, queryset):
+        return form_action(
+            self,
+            request,
+            queryset,
+            form_class=CompleteClassForm,
+            action="complete_selected",
+            title=_("班次结业"),
+            intro=_("以下班次将结业：核定学员学时（扣除缺勤、请假课程学时）并颁发结业证书："),
+            submit=_("确认结业"),
+            apply=lambda training_class, on: services.complete_class(training_class, on=on, by=request.user),
+        )
+
+
+@admin.register(models.Course)
+class CourseAdmin(OrgAdmin):
+    list_display = ["title", "training_class", "teacher", "date", "hours", "mode"]
+    list_filter = ["mode", "training_class__kind"]
+    search_fields = ["title", "teacher__name", "training_class__name"]
+    list_select_related = ["training_class", "teacher"]
+    autocomplete_fields = ["training_class", "teacher"]
+
+
+class ConfirmForm(forms.Form):
+    """调训确认 asks nothing but confirmation."""
+
+
+class EndForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), max_length=200)
+    on = forms.DateField(label=_("日期"), initial=timezone.localdate)
+
+
+SERVICE_OWNED = ["status", "ended_on", "end_reason", "hours_credited", "certificate_number"]
+
+
+@admin.register(models.Enrolment)
+class EnrolmentAdmin(OrgAdmin):
+    """报名 through the add form (the enrol service); the status changes through the list's actions;
+    the result (结业鉴定) and note are edited on the record's page."""
+
+    list_display = [
+        "cadre",
+        "training_class",
+        "status",
+        "hours_credited",
+        "certificate_number",
+        "ended_on",
+        "end_reason",
+    ]
+    list_filter = ["status", "training_class__kind", "training_class"]
+    search_fields = ["cadre__name", "training_class__name", "certificate_number"]
+    list_select_related = ["cadre", "cadre__unit", "training_class"]
+    autocomplete_fields = ["cadre", "training_class"]
+    actions = ["confirm_selected", "withdraw_selected", "absent_selected"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["cadre", "training_class"]
+        return ["cadre", "training_class", *SERVICE_OWNED, "result", "note"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if obj is None else [*readonly, "cadre", "training_class", *SERVICE_OWNED]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        obj.pk = services.enrol(data["cadre"], data["training_class"], by=request.user).pk
+        return None
+
+    def _end(self, request, queryset, action, title, service):
+        return form_action(
+            self,
+            request,
+            queryset,
+            form_class=EndForm,
+            action=action,
+            title=title,
+            intro=_("以下调训记录："),
+            submit=_("确认"),
+            apply=lambda enrolment, reason, on: service(enrolment, reason=reason, on=on, by=request.user),
+        )
+
+    @admin.action(description=_("确认调训…"), permissions=["change"])
+    def confirm_selected(self, request, queryset):
+        return form_action(
+            self,
+            request,
+            queryset,
+            form_class=ConfirmForm,
+            action="confirm_selected",
+            title=_("确认调训"),
+            intro=_("以下报名将确认调训（受班次计划人数和各单位调训名额限制）："),
+            submit=_("确认"),
+            apply=lambda enrolment: services.confirm_enrolment(enrolment, by=request.user),
+        )
+
+    @admin.action(description=_("退训…"), permissions=["change"])
+    def withdraw_selected(self, request, queryset):
+        return self._end(request, queryset, "withdraw_selected", _("退训"), services.withdraw)
+
+    @admin.action(description=_("登记缺训…"), permissions=["change"])
+    def absent_selected(self, request, queryset):
+        return self._end(request, queryset, "absent_selected", _("登记缺训"), services.mark_absent)
+
+
+@admin.register(models.Attendance)
+class AttendanceAdmin(OrgAdmin):
+    """考勤 recorded through the add form (the record_attendance service: recording the same course
+    again corrects it); existing records are read-only here."""
+
+    list_display = ["enrolment", "course", "status"]
+    list_filter = ["status", "course__mode"]
+    search_fields = ["enrolment__cadre__name", "course__title"]
+    list_select_related = ["enrolment__cadre", "enrolment__training_class", "course"]
+    autocomplete_fields = ["enrolment", "course"]
+    fields = ["enrolment", "course", "status"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        obj.pk = services.record_attendance(
+            data["enrolment"], data["course"], status=data["status"], by=request.user
+        ).pk
