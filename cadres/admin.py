@@ -14,6 +14,7 @@ from orgportal.admin import (
     OrgInline,
     ReadOnlyInline,
     RuleFlagsAdmin,
+    ServiceCreatedAdmin,
     derived_list_filter,
     form_action,
 )
@@ -263,20 +264,15 @@ class RewardAdmin(CadreChildAdmin):
     list_display = ["cadre", "date", "name", "issuer", "doc_number"]
 
 
-class ServiceAdmin(CadreChildAdmin):
-    """Records created through a service: the add form validates through the model, then the
-    service writes; existing records are read-only here."""
+class ServiceAdmin(ServiceCreatedAdmin, CadreChildAdmin):
+    """A cadre's record created through `service(cadre, by=…, **service_fields)`."""
 
     service = None
     service_fields: list[str] = []
 
-    def has_change_permission(self, request, obj=None):
-        return obj is None and super().has_change_permission(request, obj)
-
-    def save_model(self, request, obj, form, change):
-        data = {name: form.cleaned_data.get(name) for name in self.service_fields}
-        saved = type(self).service(form.cleaned_data["cadre"], by=request.user, **data)
-        obj.pk = saved.pk
+    def create(self, request, data: dict):
+        values = {name: data.get(name) for name in self.service_fields}
+        return type(self).service(data["cadre"], by=request.user, **values)
 
 
 @admin.register(models.Movement)

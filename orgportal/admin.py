@@ -471,6 +471,27 @@ class OrgInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class ServiceCreatedAdmin(OrgAdmin):
+    """Records created through a service: the add form validates through the model, then `create`
+    calls the service; an existing record is read-only here and changes only through the list's
+    actions (services too)."""
+
+    def create(self, request, data: dict):
+        """Call the service with the add form's cleaned data; return the record it wrote."""
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = self.create(request, form.cleaned_data).pk
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def get_fields(self, request, obj=None):
+        if obj is None or not self.fields:
+            return super().get_fields(request, obj)
+        return [*self.fields, *self.readonly_fields]
+
+
 class ReadOnlyInline(OrgInline):
     """Child records shown on their parent's page but written elsewhere (through a service, or on
     their own page for sensitive records)."""

@@ -4,7 +4,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgportal import access, codes
-from orgportal.admin import OrgAdmin, OrgInline, ReadOnlyInline, derived_list_filter, form_action
+from orgportal.admin import (
+    OrgAdmin,
+    OrgInline,
+    ReadOnlyInline,
+    ServiceCreatedAdmin,
+    derived_list_filter,
+    form_action,
+)
 from orgportal.models import Unit
 
 from . import models, services
@@ -13,23 +20,6 @@ from .filters import DERIVED_FILTERS
 
 def derived(parameter):
     return derived_list_filter(parameter, *DERIVED_FILTERS[parameter])
-
-
-class ServiceCreatedAdmin(OrgAdmin):
-    """Records created through a service: the add form validates through the model, then `create`
-    calls the service; an existing record changes only through the list's actions (services too)."""
-
-    def create(self, request, data: dict):
-        raise NotImplementedError
-
-    def save_model(self, request, obj, form, change):
-        obj.pk = self.create(request, form.cleaned_data).pk
-
-    def has_change_permission(self, request, obj=None):
-        return obj is None and super().has_change_permission(request, obj)
-
-    def get_fields(self, request, obj=None):
-        return self.fields if obj is None else [*self.fields, *self.readonly_fields]
 
 
 @admin.register(models.TalentProgramme)

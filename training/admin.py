@@ -4,7 +4,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgportal import codes
-from orgportal.admin import OrgAdmin, OrgInline, ReadOnlyInline, derived_list_filter, form_action
+from orgportal.admin import (
+    OrgAdmin,
+    OrgInline,
+    ReadOnlyInline,
+    ServiceCreatedAdmin,
+    derived_list_filter,
+    form_action,
+)
 
 from . import models, services
 from .filters import DERIVED_FILTERS
@@ -246,7 +253,7 @@ class EnrolmentAdmin(OrgAdmin):
 
 
 @admin.register(models.Attendance)
-class AttendanceAdmin(OrgAdmin):
+class AttendanceAdmin(ServiceCreatedAdmin):
     """考勤 recorded through the add form (the record_attendance service: recording the same course
     again corrects it); existing records are read-only here."""
 
@@ -257,11 +264,7 @@ class AttendanceAdmin(OrgAdmin):
     autocomplete_fields = ["enrolment", "course"]
     fields = ["enrolment", "course", "status"]
 
-    def has_change_permission(self, request, obj=None):
-        return obj is None and super().has_change_permission(request, obj)
-
-    def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
-        obj.pk = services.record_attendance(
+    def create(self, request, data):
+        return services.record_attendance(
             data["enrolment"], data["course"], status=data["status"], by=request.user
-        ).pk
+        )
