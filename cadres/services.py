@@ -17,10 +17,6 @@ from orgportal.history import acting_as
 from .models import Cadre, CadreWarning, Movement, PoolMembership, Programme, PromotionCheck, Sanction
 
 
-def _locked(cadre: Cadre) -> Cadre:
-    return Cadre.objects.select_for_update().get(pk=cadre.pk)
-
-
 @transaction.atomic
 def record_movement(
     cadre: Cadre,
@@ -36,7 +32,7 @@ def record_movement(
     note: str = "",
 ) -> Movement:
     """Record a 任免/进退留转 and bring the cadre's current unit, post, level, rank and status up to date."""
-    cadre = _locked(cadre)
+    cadre = cadre.locked(_("该干部不存在"))
     movement = Movement(
         cadre=cadre,
         kind=kind,
@@ -75,7 +71,7 @@ def add_sanction(
     influence_months: int | None = None,
 ) -> Sanction:
     """Record a 处分/组织处理/诫勉; the influence period defaults from the regulations' table."""
-    cadre = _locked(cadre)
+    cadre = cadre.locked(_("该干部不存在"))
     record = Sanction(
         cadre=cadre,
         sanction=sanction,
@@ -94,7 +90,7 @@ def raise_warning(
     cadre: Cadre, *, level: str, source: str, raised_on: datetime.date, by, note: str = ""
 ) -> CadreWarning:
     """Raise a 红橙黄蓝 warning on a cadre."""
-    cadre = _locked(cadre)
+    cadre = cadre.locked(_("该干部不存在"))
     warning = CadreWarning(cadre=cadre, level=level, source=source, raised_on=raised_on, note=note)
     warning.save_as(by)
     return warning
@@ -103,7 +99,7 @@ def raise_warning(
 @transaction.atomic
 def close_warning(warning: CadreWarning, *, closed_on: datetime.date, by, note: str = "") -> CadreWarning:
     """Close (解除) an open warning."""
-    warning = CadreWarning.objects.select_for_update().get(pk=warning.pk)
+    warning = warning.locked(_("该预警不存在"))
     if warning.closed_on is not None:
         raise ValidationError({"closed_on": _("该预警已于%s解除") % warning.closed_on})
     warning.closed_on = closed_on
@@ -136,7 +132,7 @@ def record_promotion_check(
     notes: str = "",
 ) -> PromotionCheck:
     """凡提必核 for a proposed appointment; the discipline item defaults to what the records show."""
-    cadre = _locked(cadre)
+    cadre = cadre.locked(_("该干部不存在"))
     check = PromotionCheck(
         cadre=cadre,
         proposed_post=proposed_post,
@@ -172,7 +168,7 @@ def admit_to_pool(
     recommending_unit=None,
 ) -> PoolMembership:
     """纳入优秀年轻干部库. The tier defaults from the programme, then from the cadre's current level."""
-    cadre = _locked(cadre)
+    cadre = cadre.locked(_("该干部不存在"))
     if cadre.status != ADMISSIBLE_STATUS:
         raise ValidationError(
             {"cadre": _("该干部当前状态为「%s」，不能纳入年轻干部库") % cadre.get_status_display()}
@@ -202,10 +198,7 @@ def exit_pool(
     membership: PoolMembership, *, reason: str, on: datetime.date, by, note: str = ""
 ) -> PoolMembership:
     """调整出库: who, when and why are kept (the membership stays, closed; the cadre may re-enter)."""
-    try:
-        membership = PoolMembership.objects.select_for_update().get(pk=membership.pk)
-    except PoolMembership.DoesNotExist:
-        raise ValidationError(_("该入库记录不存在")) from None
+    membership = membership.locked(_("该入库记录不存在"))
     if membership.status != codes.PoolStatus.IN:
         raise ValidationError(
             {

@@ -32,6 +32,15 @@ class OrgModel(models.Model):
     class Meta:
         abstract = True
 
+    def locked(self, missing=None):
+        """This record read again under a row lock (SELECT … FOR UPDATE), inside the caller's
+        transaction: a service's first step when two staff could change it at once. Gone meanwhile:
+        ValidationError(`missing`)."""
+        try:
+            return type(self)._default_manager.select_for_update().get(pk=self.pk)
+        except type(self).DoesNotExist:
+            raise ValidationError(missing or _("该%s已不存在") % self._meta.verbose_name) from None
+
     def save_as(self, by) -> None:
         """The services' write: the model's rules, the writer's jurisdiction, history by `by`."""
         from .access import check_writable

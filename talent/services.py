@@ -38,13 +38,6 @@ REQUEST_TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _locked(model, obj, missing: str):
-    try:
-        return model.objects.select_for_update().get(pk=obj.pk)
-    except model.DoesNotExist:
-        raise ValidationError(missing) from None
-
-
 def _save(by, *records) -> None:
     for record in records:  # inside the service's transaction: all or nothing
         record.save_as(by)
@@ -63,7 +56,7 @@ def certify(
     basis: str = "",
 ) -> Certification:
     """高层次人才认定: record the certificate and bring the talent's level to the certified one."""
-    talent = _locked(Talent, talent, _("该人才不存在"))  # its level changes; its certifications serialise
+    talent = talent.locked(_("该人才不存在"))  # its level changes; its certifications serialise
     certification = Certification(
         talent=talent,
         level=level,
@@ -91,7 +84,7 @@ def issue_card(
     by,
 ) -> TalentCard:
     """发放英才卡 with its service commissioner; a talent holds one card not cancelled at a time."""
-    talent = _locked(Talent, talent, _("该人才不存在"))  # two issues for one talent serialise here
+    talent = talent.locked(_("该人才不存在"))  # two issues for one talent serialise here
     card = TalentCard(
         talent=talent,
         number=number,
@@ -106,7 +99,7 @@ def issue_card(
 
 
 def _locked_card(card: TalentCard) -> TalentCard:
-    return _locked(TalentCard, card, _("该英才卡不存在"))
+    return card.locked(_("该英才卡不存在"))
 
 
 @transaction.atomic
@@ -190,7 +183,7 @@ def advance_request(
 ) -> ServiceRequest:
     """Move a request on: 受理 → 办理中 → 办结 / 不予办理 (which needs a reason). A closed request
     stays closed; `on` (default today) dates the closing; satisfaction is recorded when 办结."""
-    request = _locked(ServiceRequest, request, _("该服务事项不存在"))
+    request = request.locked(_("该服务事项不存在"))
     labels = dict(RequestStatus.choices)
     if to not in labels:
         raise ValidationError({"status": _("「%s」不是有效的办理状态") % to})
@@ -228,7 +221,7 @@ def advance_request(
 @transaction.atomic
 def record_departure(talent: Talent, *, on: datetime.date, reason: str, destination: str, by) -> Talent:
     """流失: the talent's record stays (with date, reason and where they went); nothing is deleted."""
-    talent = _locked(Talent, talent, _("该人才不存在"))
+    talent = talent.locked(_("该人才不存在"))
     if talent.status == codes.TalentStatus.DEPARTED:
         raise ValidationError({"status": _("该人才已于%s流失，不能重复登记") % talent.left_on})
     if not reason:
@@ -250,7 +243,7 @@ def review_points(
     entry: PointEntry, *, approve: bool, by, note: str = "", on: datetime.date | None = None
 ) -> PointEntry:
     """审核 a pending points entry: 已认可 (it counts from then on) or 不予认可 (with a reason)."""
-    entry = _locked(PointEntry, entry, _("该积分记录不存在"))
+    entry = entry.locked(_("该积分记录不存在"))
     if entry.status != codes.PointsStatus.PENDING:
         raise ValidationError(
             {
@@ -292,7 +285,7 @@ def certify_by_points(
 ) -> Certification:
     """Confirm the certification that a rural talent's approved points propose: at the level the
     points reach, with the points as its basis."""
-    talent = _locked(Talent, talent, _("该人才不存在"))
+    talent = talent.locked(_("该人才不存在"))
     total, level, proposed = points_standing(talent)
     if not level:
         raise ValidationError(
@@ -320,7 +313,7 @@ Trainee = codes.TraineeStatus
 
 
 def _locked_trainee(trainee: TargetedTrainee, allowed: tuple[str, ...], doing) -> TargetedTrainee:
-    trainee = _locked(TargetedTrainee, trainee, _("该定向培养学生不存在"))
+    trainee = trainee.locked(_("该定向培养学生不存在"))
     if trainee.status not in allowed:
         raise ValidationError(
             {

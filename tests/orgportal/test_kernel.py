@@ -213,3 +213,21 @@ def test_estimated_count_paginator_keeps_every_row_reachable(county_a, monkeypat
         assert paginator.count == 12  # the city, the county and its ten units
     last = list(Unit.objects.order_by("pk"))[-1]
     assert last in paginator.page(6).object_list  # whatever the estimate, page 6 holds the last row
+
+
+def test_locked_reads_the_record_again_and_reports_one_that_is_gone(db):
+    from django.core.exceptions import ValidationError
+
+    from orgportal.models import Unit
+    from tests.factories import UnitFactory
+
+    unit = UnitFactory(name="旧名")
+    Unit.objects.filter(pk=unit.pk).update(name="新名")
+    assert unit.locked().name == "新名"
+    Unit.objects.filter(pk=unit.pk).delete()
+    with pytest.raises(ValidationError) as gone:
+        unit.locked()
+    assert gone.value.messages == ["该单位已不存在"]
+    with pytest.raises(ValidationError) as named:
+        unit.locked("该单位已被他人删除")
+    assert named.value.messages == ["该单位已被他人删除"]
