@@ -13,6 +13,7 @@ from orgportal.admin import (
     form_action,
 )
 from orgportal.models import Unit
+from orgportal.validators import format_year_month
 
 from . import models, services
 from .filters import DERIVED_FILTERS
@@ -95,9 +96,10 @@ class TalentAdmin(OrgAdmin):
     list_display = [
         "name",
         "gender",
-        "birth_date",
+        "birth_month",
         "category",
         "level",
+        "points",
         "field",
         "employer",
         "title",
@@ -145,6 +147,20 @@ class TalentAdmin(OrgAdmin):
 
     def get_list_filter(self, request):
         return [*super().get_list_filter(request), derived("points_proposed")]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_points()
+
+    @admin.display(description=_("出生年月"), ordering="birth_date")
+    def birth_month(self, obj):
+        return format_year_month(obj.birth_date)
+
+    @admin.display(description=_("乡土人才积分"), ordering="points_total")
+    def points(self, obj):
+        if not obj.points_total:
+            return "—"
+        level = f"（达{codes.TalentLevel(obj.points_level).label}）" if obj.points_level else ""
+        return f"{models.format_points(obj.points_total)}{level}"
 
     @admin.action(description=_("按乡土人才积分认定…"), permissions=["change"])
     def certify_by_points_selected(self, request, queryset):

@@ -8,7 +8,6 @@ read. The admin and the API call these; neither re-implements them.
 """
 
 import datetime
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,6 +24,7 @@ from .models import (
     TalentCard,
     TargetedTrainee,
     add_years,
+    format_points,
 )
 
 CardStatus, RequestStatus = codes.TalentCardStatus, codes.ServiceRequestStatus
@@ -262,11 +262,6 @@ def review_points(
     return entry
 
 
-def _points(total) -> str:
-    """205.0 → "205", 99.5 → "99.5" (PostgreSQL keeps the column's decimal place, SQLite does not)."""
-    return f"{Decimal(total).normalize():f}"
-
-
 def points_standing(talent: Talent) -> tuple:
     """(approved points, the level they reach or '', whether that proposes a certification)."""
     standing = Talent.objects.with_points().values_list("points_total", "points_level").get(pk=talent.pk)
@@ -291,7 +286,7 @@ def certify_by_points(
         raise ValidationError(
             {
                 "level": _("%(name)s的积分（%(total)s分）未达到任何认定层次的门槛")
-                % {"name": talent.name, "total": _points(total)}
+                % {"name": talent.name, "total": format_points(total)}
             }
         )
     if not proposed:
@@ -302,7 +297,7 @@ def certify_by_points(
             }
         )
     basis = _("乡土人才积分%(total)s分，达到%(level)s认定标准") % {
-        "total": _points(total),
+        "total": format_points(total),
         "level": codes.TalentLevel(level).label,
     }
     return certify(talent, level=level, on=on, number=number, valid_until=valid_until, by=by, basis=basis)

@@ -13,6 +13,7 @@ from .development import (
     TargetedTrainee,
     TraineeTracking,
     add_years,
+    format_points,
     level_for_points,
 )
 from .records import (
@@ -51,6 +52,7 @@ __all__ = [
     "TargetedTrainee",
     "TraineeTracking",
     "add_years",
+    "format_points",
     "level_for_points",
     "require_active",
 ]

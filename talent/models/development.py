@@ -98,6 +98,11 @@ def approved_points_total() -> Coalesce:
     return Coalesce(Subquery(entries), Value(Decimal(0)), output_field=DecimalField(**POINTS))
 
 
+def format_points(total) -> str:
+    """205.0 → "205", 99.5 → "99.5" (PostgreSQL keeps the column's decimal place, SQLite does not)."""
+    return f"{Decimal(total).normalize():f}"
+
+
 def level_for_points(total: Decimal) -> str:
     """The level `total` points reach ('' when none)."""
     reached = PointsLevel.objects.filter(min_points__lte=total).order_by("-min_points").first()

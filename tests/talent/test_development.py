@@ -510,3 +510,13 @@ def test_a_trainee_end_date_lies_between_placement_and_today(county_a):
     assert "ended_on" in errors_of(trainee.full_clean)
     trainee.ended_on = trainee.placed_on
     trainee.full_clean()
+
+
+def test_the_talent_list_shows_points_and_the_level_they_reach(county_a, client, superuser):
+    talent = rural(county_a)
+    approved(talent, 100)
+    approved(talent, "5.5")
+    client.force_login(superuser)
+    page = client.get(reverse("admin:talent_talent_changelist")).content.decode()
+    assert "105.5（达E类）" in page
+    assert talent.birth_date.strftime("%Y.%m") in page
