@@ -567,3 +567,210 @@ class PostingAdmin(CadreChildAdmin):
     list_filter = [PostingStateFilter, "kind", "host_kind"]
     list_select_related = ["cadre", "cadre__unit", "host_unit"]
     autocomplete_fields = ["cadre", "host_unit"]
+
+
+# --- 任免事项 (cadres.appointments) ---------------------------------------------------------------
+from . import appointments  # noqa: E402
+from .filters import APPOINTMENT_FILTERS  # noqa: E402
+
+
+@admin.register(models.StepRequirement)
+class StepRequirementAdmin(OrgAdmin):
+    list_display = ["__str__", "case_kind", "step", "order", "min_share"]
+    list_editable = ["order", "min_share"]
+    list_filter = ["case_kind", "step"]
+    search_fields = ["case_kind", "step"]
+
+
+class StepInline(ReadOnlyInline):
+    model = models.AppointmentStep
+    fields = [
+        "step",
+        "started_on",
+        "ended_on",
+        "participants",
+        "outcome",
+        "votes_for",
+        "votes_against",
+        "votes_abstain",
+        "doc_number",
+        "notes",
+    ]
+
+
+class StepForm(forms.Form):
+    step = forms.ChoiceField(label=_("步骤"), choices=models.AppointmentStepKind.choices)
+    started_on = forms.DateField(label=_("日期（公示为开始日期）"), initial=timezone.localdate)
+    ended_on = forms.DateField(label=_("截止日期（公示）"), required=False)
+    participants = forms.CharField(
+        label=_("参加人员"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    outcome = forms.ChoiceField(
+        label=_("结果"),
+        choices=[
+            ("", _("（民主推荐、讨论决定、凡提必核由记录得出）")),
+            *models.AppointmentStepOutcome.choices,
+        ],
+        required=False,
+    )
+    votes_for = forms.IntegerField(label=_("同意票"), required=False, min_value=0)
+    votes_against = forms.IntegerField(label=_("不同意票"), required=False, min_value=0)
+    votes_abstain = forms.IntegerField(label=_("弃权票"), required=False, min_value=0)
+    meeting = forms.CharField(label=_("会议"), required=False)
+    team = forms.CharField(label=_("考察组"), required=False)
+    findings = forms.CharField(label=_("考察情况"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    doc_number = forms.CharField(label=_("任职文号"), required=False)
+    notes = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CompleteForm(forms.Form):
+    on = forms.DateField(label=_("办结日期"), initial=timezone.localdate)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("撤销原因"), widget=forms.Textarea(attrs={"rows": 3}))
+    on = forms.DateField(label=_("撤销日期"), initial=timezone.localdate)
+
+
+def appointment_filter(parameter):
+    return derived_list_filter(parameter, *APPOINTMENT_FILTERS[parameter])
+
+
+@admin.register(models.AppointmentCase)
+class AppointmentCaseAdmin(ServiceAdmin):
+    list_display = [
+        "cadre",
+        "cadre_unit",
+        "kind",
+        "proposed_post",
+        "proposed_level",
+        "removed_post",
+        "opened_on",
+        "status",
+        "completed_on",
+    ]
+    list_filter = ["status", "kind", appointment_filter("step"), appointment_filter("in_publicity")]
+    search_fields = ["cadre__name", "proposed_post", "removed_post", "reason"]
+    list_select_related = ["cadre", "cadre__unit"]
+    autocomplete_fields = ["cadre", "proposed_unit", "submitting_unit"]
+    fields = [
+        "cadre",
+        "kind",
+        "opened_on",
+        "proposed_unit",
+        "proposed_post",
+        ("proposed_level", "proposed_rank"),
+        "removed_post",
+        "reason",
+        "submitting_unit",
+    ]
+    readonly_fields = ["status", "completed_on", "movement", "withdrawn_on", "withdraw_reason"]
+    service = staticmethod(appointments.open_case)
+    service_fields = [
+        "kind",
+        "opened_on",
+        "proposed_unit",
+        "proposed_post",
+        "proposed_level",
+        "proposed_rank",
+        "removed_post",
+        "reason",
+        "submitting_unit",
+    ]
+    inlines = [StepInline]
+    actions = ["record_step_selected", "complete_selected", "withdraw_selected"]
+
+    @admin.display(description=_("工作单位"), ordering="cadre__unit__path")
+    def cadre_unit(self, obj):
+        return obj.cadre.unit
+
+    @admin.action(description=_("记录程序步骤…"), permissions=["change"])
+    def record_step_selected(self, request, queryset):
+        return form_action(
+            self,
+            request,
+            queryset,
+            form_class=StepForm,
+            action="record_step_selected",
+            title=_("记录程序步骤"),
+            intro=_("为以下任免事项记录一个程序步骤（须按配置的顺序）："),
+            submit=_("确认记录"),
+            apply=lambda case, **data: appointments.record_step(case, by=request.user, **data),
+        )
+
+    @admin.action(description=_("办结（记录任免）…"), permissions=["change"])
+    def complete_selected(self, request, queryset):
+        return form_action(
+            self,
+            request,
+            queryset,
+            form_class=CompleteForm,
+            action="complete_selected",
+            title=_("办结任免事项"),
+            intro=_("以下任免事项将办结，并记录任免（现职务、职务层次、职级随之更新）："),
+            submit=_("确认办结"),
+            apply=lambda case, on: appointments.complete_case(case, on=on, by=request.user),
+        )
+
+    @admin.action(description=_("撤销…"), permissions=["change"])
+    def withdraw_selected(self, request, queryset):
+        return form_action(
+            self,
+            request,
+            queryset,
+            form_class=WithdrawForm,
+            action="withdraw_selected",
+            title=_("撤销任免事项"),
+            intro=_("以下任免事项将撤销（事项保留，记录撤销原因）："),
+            submit=_("确认撤销"),
+            apply=lambda case, reason, on: appointments.withdraw_case(
+                case, reason=reason, on=on, by=request.user
+            ),
+        )
+
+
+class ObjectionInline(ReadOnlyInline):
+    model = models.PublicityObjection
+    fields = ["received_on", "content", "handling", "resolved", "resolved_on"]
+
+
+@admin.register(models.AppointmentStep)
+class AppointmentStepAdmin(ServiceCreatedAdmin):
+    list_display = ["case", "step", "started_on", "ended_on", "outcome", "doc_number"]
+    list_filter = ["step", "outcome"]
+    search_fields = ["case__cadre__name"]
+    list_select_related = ["case", "case__cadre", "case__cadre__unit"]
+    autocomplete_fields = ["case", "promotion_check"]
+    fields = [
+        "case",
+        "step",
+        ("started_on", "ended_on"),
+        "participants",
+        "outcome",
+        ("votes_for", "votes_against", "votes_abstain"),
+        "meeting",
+        "team",
+        "findings",
+        "material",
+        "promotion_check",
+        "doc_number",
+        "notes",
+    ]
+    inlines = [ObjectionInline]
+
+    def get_inlines(self, request, obj):
+        # the reports received during 公示 are sensitive (masked on their own list)
+        return super().get_inlines(request, obj) if access.can_view_sensitive(request.user) else []
+
+    def create(self, request, data: dict):
+        values = {name: value for name, value in data.items() if name != "case"}
+        return appointments.record_step(data["case"], by=request.user, **values)
+
+
+@admin.register(models.PublicityObjection)
+class PublicityObjectionAdmin(OrgAdmin):
+    list_display = ["step", "received_on", "content", "resolved", "resolved_on"]
+    list_filter = ["resolved"]
+    search_fields = ["step__case__cadre__name"]
+    list_select_related = ["step", "step__case", "step__case__cadre", "step__case__cadre__unit"]
+    autocomplete_fields = ["step"]

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from orgportal import codes
 from orgportal.api import RuleFilter, SubtreeFilterSet
 
-from .models import AGE_BANDS, NON_PARTY_CODES, Cadre
+from .models import AGE_BANDS, NON_PARTY_CODES, AppointmentCase, AppointmentStepKind, Cadre
 
 YES_NO = [("1", _("是")), ("0", _("否"))]
 EDUCATION_LEVELS = [
@@ -108,3 +108,35 @@ class CadreFilter(SubtreeFilterSet):
             "status",
             "unit",
         ]
+
+
+# --- 任免事项 -------------------------------------------------------------------------------------
+def by_case_step(qs, value):
+    return qs.with_step(value)
+
+
+def by_in_publicity(qs, value):
+    running = qs.in_publicity()
+    return running if _yes(value) else qs.exclude(pk__in=running.values("pk"))
+
+
+# parameter → (title, choices, queryset function), for the case list in the admin and the API
+APPOINTMENT_FILTERS = {
+    "step": (_("已进行步骤"), AppointmentStepKind.choices, by_case_step),
+    "in_publicity": (_("公示中"), YES_NO, by_in_publicity),
+}
+
+
+class AppointmentCaseFilter(SubtreeFilterSet):
+    step = django_filters.ChoiceFilter(
+        label=_("已进行步骤"),
+        choices=AppointmentStepKind.choices,
+        method=lambda qs, _n, v: by_case_step(qs, v) if v else qs,
+    )
+    in_publicity = django_filters.ChoiceFilter(
+        label=_("公示中"), choices=YES_NO, method=lambda qs, _n, v: by_in_publicity(qs, v) if v else qs
+    )
+
+    class Meta:
+        model = AppointmentCase
+        fields = ["cadre", "kind", "status", "proposed_unit", "submitting_unit"]

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from orgportal import codes
+from orgportal import access, codes
 from orgportal.api import OrgSerializer, RuleReasonsField
 
 from . import models
@@ -95,3 +95,72 @@ class PoolExitSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=codes.PoolExitReason.choices, label="出库原因")
     on = serializers.DateField(label="出库日期")
     note = serializers.CharField(required=False, allow_blank=True, default="", label="出库说明")
+
+
+# --- 任免事项 -------------------------------------------------------------------------------------
+class AppointmentStepSerializer(OrgSerializer):
+    share_for = serializers.DecimalField(
+        max_digits=5, decimal_places=4, read_only=True, label="同意票比例", allow_null=True
+    )
+
+    class Meta:
+        model = models.AppointmentStep
+        fields = "__all__"
+
+
+class NestedAppointmentStepSerializer(AppointmentStepSerializer):
+    class Meta:
+        model = models.AppointmentStep
+        exclude = ["case"]
+
+
+class AppointmentCaseSerializer(OrgSerializer):
+    cadre_name = serializers.CharField(source="cadre.name", read_only=True, label="姓名")
+    steps = NestedAppointmentStepSerializer(many=True, read_only=True, label="任免程序步骤")
+
+    class Meta:
+        model = models.AppointmentCase
+        fields = "__all__"
+
+
+class StepRecordSerializer(serializers.Serializer):
+    """POST …/appointment-cases/<id>/steps/: one step, as cadres.appointments.record_step takes it."""
+
+    step = serializers.ChoiceField(choices=models.AppointmentStepKind.choices, label="步骤")
+    started_on = serializers.DateField(label="日期（公示为开始日期）")
+    ended_on = serializers.DateField(required=False, allow_null=True, label="截止日期（公示）")
+    participants = serializers.CharField(required=False, allow_blank=True, label="参加人员")
+    outcome = serializers.ChoiceField(
+        choices=models.AppointmentStepOutcome.choices,
+        required=False,
+        label="结果（推荐、决定、凡提必核由记录得出）",
+    )
+    votes_for = serializers.IntegerField(required=False, allow_null=True, min_value=0, label="同意票")
+    votes_against = serializers.IntegerField(required=False, allow_null=True, min_value=0, label="不同意票")
+    votes_abstain = serializers.IntegerField(required=False, allow_null=True, min_value=0, label="弃权票")
+    meeting = serializers.CharField(required=False, allow_blank=True, label="会议")
+    team = serializers.CharField(required=False, allow_blank=True, label="考察组")
+    findings = serializers.CharField(required=False, allow_blank=True, label="考察情况")
+    promotion_check = serializers.PrimaryKeyRelatedField(
+        queryset=models.PromotionCheck.objects.all(),
+        required=False,
+        allow_null=True,
+        label="凡提必核（默认该干部最近一次）",
+    )
+    doc_number = serializers.CharField(required=False, allow_blank=True, label="任职文号")
+    notes = serializers.CharField(required=False, allow_blank=True, label="说明")
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            field = self.fields["promotion_check"]
+            field.queryset = access.scope(field.queryset, user)
+
+
+class CaseCompleteSerializer(serializers.Serializer):
+    on = serializers.DateField(required=False, label="办结日期（默认今天）")
+
+
+class CaseWithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(label="撤销原因")
+    on = serializers.DateField(required=False, label="撤销日期（默认今天）")

@@ -162,3 +162,87 @@ register("postings", models.Posting, filterset_fields=["cadre", "kind", "host_ki
 from .structure import StructureViewSet  # noqa: E402
 
 router.register("structure", StructureViewSet, basename="structure")
+
+
+# --- 任免事项 (cadres.appointments) ---------------------------------------------------------------
+
+from . import appointments  # noqa: E402
+from .filters import AppointmentCaseFilter  # noqa: E402
+from .serializers import (  # noqa: E402
+    AppointmentCaseSerializer,
+    AppointmentStepSerializer,
+    CaseCompleteSerializer,
+    CaseWithdrawSerializer,
+    StepRecordSerializer,
+)
+
+
+class AppointmentCaseViewSet(OrgViewSet):
+    """任免事项: opened with POST (动议), then POST …/steps/ (a step, in the configured order),
+    …/complete/ (办结: records the movement) or …/withdraw/ (撤销, kept with its reason)."""
+
+    queryset = models.AppointmentCase.objects.select_related("cadre", "cadre__unit").prefetch_related("steps")
+    serializer_class = AppointmentCaseSerializer
+    filterset_class = AppointmentCaseFilter
+    search_fields = ["cadre__name", "proposed_post", "removed_post", "reason"]
+    ordering_fields = ["id", "opened_on", "completed_on", "updated_at"]
+    ordering = ["-opened_on", "-id"]
+    create_service = staticmethod(appointments.open_case)
+    read_only_after_create = True
+
+    def _done(self, case):
+        return Response(self.get_serializer(self.get_queryset().get(pk=case.pk)).data)
+
+    @extend_schema(request=StepRecordSerializer, responses=AppointmentStepSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[ChangePermissions])
+    def steps(self, request, pk=None):
+        """记录一个程序步骤（按配置的顺序）."""
+        form = StepRecordSerializer(data=request.data, user=request.user)
+        form.is_valid(raise_exception=True)
+        step = appointments.record_step(self.get_object(), by=request.user, **form.validated_data)
+        context = self.get_serializer_context()
+        return Response(AppointmentStepSerializer(step, context=context).data, status=201)
+
+    @extend_schema(request=CaseCompleteSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[ChangePermissions])
+    def complete(self, request, pk=None):
+        """办结：记录任免（现职务、职务层次、职级随之更新）；不符合条件时列出全部原因."""
+        form = CaseCompleteSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        return self._done(
+            appointments.complete_case(self.get_object(), by=request.user, **form.validated_data)
+        )
+
+    @extend_schema(request=CaseWithdrawSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[ChangePermissions])
+    def withdraw(self, request, pk=None):
+        """撤销（事项保留，记录原因）."""
+        form = CaseWithdrawSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        return self._done(
+            appointments.withdraw_case(self.get_object(), by=request.user, **form.validated_data)
+        )
+
+
+router.register("appointment-cases", AppointmentCaseViewSet)
+register(
+    "appointment-steps",
+    models.AppointmentStep,
+    viewset=ServiceCreatedViewSet,
+    serializer=AppointmentStepSerializer,
+    filterset_fields=["case", "step", "outcome"],
+    select_related=["case", "case__cadre"],
+    create_service=staticmethod(appointments.record_step),
+)
+register(
+    "appointment-objections",
+    models.PublicityObjection,
+    filterset_fields=["step", "resolved"],
+    select_related=["step", "step__case", "step__case__cadre"],
+)
+register(
+    "appointment-step-requirements",
+    models.StepRequirement,
+    filterset_fields=["case_kind", "step"],
+    ordering_fields=["id", "case_kind", "order"],
+)

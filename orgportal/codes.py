@@ -795,6 +795,63 @@ class AttendanceStatus(models.TextChoices):
     ABSENT = "absent", _("缺勤")
 
 
+# --- training: hours --------------------------------------------------------
+
+
+class HoursCounting(models.TextChoices):
+    """What a requirement counts."""
+
+    ALL = "all", _("班次学时及认可的其他学时")
+    CLASSES = "classes", _("仅组织调训（班次）学时")
+    ONLINE = "online", _("仅网络学习学时")
+
+
+class ExternalHoursKind(models.TextChoices):
+    """其他学时的类别."""
+
+    ONLINE = "online", _("网络培训")
+    OTHER_ORG = "other_org", _("外单位培训")
+    SELF_STUDY = "self_study", _("自学")
+
+
+# --- appointments (选任, 干部科) ----------------------------------------------
+
+
+class AppointmentKind(models.TextChoices):
+    """任免事项类别."""
+
+    PROMOTION = "promotion", _("提拔")
+    FURTHER_USE = "further_use", _("进一步使用")
+    LATERAL = "lateral", _("平级交流")
+    RANK_PROMOTION = "rank_promotion", _("职级晋升")
+    REMOVAL = "removal", _("免职")
+    RETIREMENT = "retirement", _("退休")
+
+
+class AppointmentStatus(models.TextChoices):
+    OPEN = "open", _("办理中")
+    COMPLETED = "completed", _("已办结")
+    WITHDRAWN = "withdrawn", _("已撤销")
+
+
+class AppointmentStepKind(models.TextChoices):
+    """任免程序的步骤 (党政领导干部选拔任用工作条例)."""
+
+    PROPOSAL = "proposal", _("分析研判和动议")
+    TALK = "talk", _("谈话调研")
+    RECOMMENDATION = "recommendation", _("民主推荐")
+    INSPECTION = "inspection", _("考察")
+    CHECK = "check", _("凡提必核")
+    DECISION = "decision", _("讨论决定")
+    PUBLICITY = "publicity", _("任前公示")
+    APPOINTMENT = "appointment", _("任职")
+
+
+class AppointmentStepOutcome(models.TextChoices):
+    PASSED = "passed", _("通过")
+    FAILED = "failed", _("未通过")
+
+
 # --- ordering ---------------------------------------------------------------
 
 

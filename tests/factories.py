@@ -33,6 +33,14 @@ from cadres.models import (
     SupervisionMeasure,
     add_months,
 )
+from cadres.models.appointments import (
+    AppointmentCase,
+    AppointmentKind,
+    AppointmentStep,
+    AppointmentStepKind,
+    PublicityObjection,
+    StepRequirement,
+)
 from orgportal import codes
 from orgportal.demo import DEMO_PASSWORD
 from orgportal.models import ExportLog, Rule, Unit, UnitAssignment
@@ -57,8 +65,13 @@ from talent.models import (
 )
 from training.models import (
     Attendance,
+    ClassEvaluation,
     Course,
+    CourseEvaluation,
     Enrolment,
+    EvaluationSetting,
+    ExternalHours,
+    HoursRequirement,
     PlanQuota,
     Teacher,
     TrainingClass,
@@ -896,3 +909,141 @@ class AttendanceFactory(factory.django.DjangoModelFactory):
         CourseFactory, training_class=factory.SelfAttribute("..enrolment.training_class")
     )
     status = "present"
+
+
+# --- training: 质效评估 ---------------------------------------------------------------------------
+class EvaluationSettingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EvaluationSetting
+
+    training_class = factory.SubFactory(TrainingClassFactory)
+    scale = "hundred"
+
+
+class ClassEvaluationFactory(factory.django.DjangoModelFactory):
+    """班次评估 of a trainee 在训 (five-point scale: the class has no setting)."""
+
+    class Meta:
+        model = ClassEvaluation
+
+    enrolment = factory.SubFactory(EnrolmentFactory, status="in_training")
+    score = 4
+    comment = "内容充实，安排紧凑"
+
+
+class CourseEvaluationFactory(factory.django.DjangoModelFactory):
+    """课程评估 of a trainee 在训 at a course of its class (the attendance is not made here)."""
+
+    class Meta:
+        model = CourseEvaluation
+
+    enrolment = factory.SubFactory(EnrolmentFactory, status="in_training")
+    course = factory.SubFactory(
+        CourseFactory, training_class=factory.SelfAttribute("..enrolment.training_class")
+    )
+    score = 5
+    comment = ""
+
+
+# --- training: 学时 -------------------------------------------------------------------------------
+class HoursRequirementFactory(factory.django.DjangoModelFactory):
+    """An active yearly requirement of 90 hours for 乡科级 cadres, tried after the shipped ones."""
+
+    class Meta:
+        model = HoursRequirement
+
+    name = factory.Sequence(lambda n: f"学时要求{n + 1}")
+    levels = "township_chief,township_deputy"
+    ranks = ""
+    hours = Decimal(90)
+    window_years = 1
+    counting = "all"
+    catch_up_years = 0
+    priority = 100
+    active = True
+    basis = "《干部教育培训工作条例》第十五条"
+
+
+class ExternalHoursFactory(factory.django.DjangoModelFactory):
+    """Pending (待审核) online hours of last year; pass status="approved" with reviewed_on for counted ones."""
+
+    class Meta:
+        model = ExternalHours
+
+    cadre = factory.SubFactory(CadreFactory)
+    year = factory.LazyFunction(lambda: _today().year - 1)
+    kind = "online"
+    provider = "贵州省干部网络学院"
+    hours = Decimal(20)
+    evidence = "学时证明"
+    status = "pending"
+    reviewed_on = factory.LazyAttribute(lambda o: None if o.status == "pending" else _today())
+
+
+# --- 任免事项 ---------------------------------------------------------------------------------------
+class StepRequirementFactory(factory.django.DjangoModelFactory):
+    """A step of a kind's procedure; the migration ships the defaults, so most combinations exist
+    already (get_or_create)."""
+
+    class Meta:
+        model = StepRequirement
+        django_get_or_create = ["case_kind", "step"]
+
+    class Params:
+        combination = factory.Iterator(
+            [(kind, step) for kind in AppointmentKind.values for step in AppointmentStepKind.values]
+        )
+
+    case_kind = factory.LazyAttribute(lambda o: o.combination[0])
+    step = factory.LazyAttribute(lambda o: o.combination[1])
+    order = factory.LazyAttribute(lambda o: (AppointmentStepKind.values.index(o.step) + 1) * 10)
+    min_share = None
+
+
+class AppointmentCaseFactory(CadreChildFactory):
+    """An open 提拔 case opened two months ago, to a 县处级副职 post in the cadre's unit."""
+
+    class Meta:
+        model = AppointmentCase
+
+    cadre = factory.SubFactory(CadreFactory, level=codes.LeadershipLevel.TOWNSHIP_CHIEF)
+    kind = "promotion"
+    opened_on = factory.LazyFunction(lambda: _today() - datetime.timedelta(days=60))
+    proposed_unit = factory.LazyAttribute(lambda o: o.cadre.unit)
+    proposed_post = factory.LazyAttribute(lambda o: f"{o.cadre.unit.name}副局长")
+    proposed_level = codes.LeadershipLevel.COUNTY_DEPUTY
+    proposed_rank = ""
+    removed_post = factory.LazyAttribute(lambda o: o.cadre.post)
+    reason = "工作需要，该同志政治素质好，实绩突出"
+    submitting_unit = factory.LazyAttribute(lambda o: o.cadre.unit)
+
+
+class AppointmentStepFactory(factory.django.DjangoModelFactory):
+    """A passed 分析研判和动议 on the day the case was opened."""
+
+    class Meta:
+        model = AppointmentStep
+
+    case = factory.SubFactory(AppointmentCaseFactory)
+    step = "proposal"
+    started_on = factory.LazyAttribute(lambda o: o.case.opened_on)
+    participants = "部务会成员"
+    outcome = "passed"
+
+
+class PublicityObjectionFactory(factory.django.DjangoModelFactory):
+    """An unresolved report received the day after a 公示 began (a week long)."""
+
+    class Meta:
+        model = PublicityObjection
+
+    step = factory.SubFactory(
+        AppointmentStepFactory,
+        step="publicity",
+        ended_on=factory.LazyAttribute(lambda o: o.started_on + datetime.timedelta(days=7)),
+    )
+    received_on = factory.LazyAttribute(lambda o: o.step.started_on + datetime.timedelta(days=1))
+    content = "反映该同志在原单位工作期间作风粗暴"
+    handling = ""
+    resolved = False
+    resolved_on = None

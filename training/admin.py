@@ -14,6 +14,7 @@ from orgportal.admin import (
 )
 
 from . import models, services
+from .enrolment_lists import EnrolmentListAdminMixin
 from .filters import DERIVED_FILTERS
 
 
@@ -268,3 +269,157 @@ class AttendanceAdmin(ServiceCreatedAdmin):
         return services.record_attendance(
             data["enrolment"], data["course"], status=data["status"], by=request.user
         )
+
+
+# --- 质效评估 (training.models.evaluation) -----------------------------------------------------------
+@admin.register(models.EvaluationSetting)
+class EvaluationSettingAdmin(OrgAdmin):
+    list_display = ["training_class", "scale"]
+    list_filter = ["scale"]
+    search_fields = ["training_class__name"]
+    list_select_related = ["training_class"]
+    autocomplete_fields = ["training_class"]
+
+
+@admin.register(models.ClassEvaluation)
+class ClassEvaluationAdmin(ServiceCreatedAdmin):
+    """班次评估, entered through the add form (the evaluate_class service) and not edited; the
+    results page (质效评估结果) shows aggregates only."""
+
+    list_display = ["enrolment", "score", "submitted_on"]
+    list_filter = ["submitted_on", "enrolment__training_class__kind"]
+    search_fields = ["enrolment__cadre__name", "enrolment__training_class__name"]
+    list_select_related = ["enrolment__cadre", "enrolment__training_class"]
+    autocomplete_fields = ["enrolment"]
+    fields = ["enrolment", "score", "comment", "submitted_on"]
+
+    def create(self, request, data):
+        return services.evaluate_class(
+            data["enrolment"],
+            score=data["score"],
+            comment=data.get("comment", ""),
+            submitted_on=data.get("submitted_on"),
+            by=request.user,
+        )
+
+    def get_urls(self):
+        from . import evaluation_results
+
+        return [*evaluation_results.admin_urls(self), *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        from . import evaluation_results
+
+        links = evaluation_results.admin_links(request, self.admin_site)
+        return super().changelist_view(request, {**(extra_context or {}), "report_links": links})
+
+
+@admin.register(models.CourseEvaluation)
+class CourseEvaluationAdmin(ServiceCreatedAdmin):
+    """课程评估, entered through the add form (the evaluate_course service) and not edited."""
+
+    list_display = ["enrolment", "course", "score", "submitted_on"]
+    list_filter = ["submitted_on", "course__mode"]
+    search_fields = ["enrolment__cadre__name", "course__title", "course__teacher__name"]
+    list_select_related = ["enrolment__cadre", "enrolment__training_class", "course"]
+    autocomplete_fields = ["enrolment", "course"]
+    fields = ["enrolment", "course", "score", "comment", "submitted_on"]
+
+    def create(self, request, data):
+        return services.evaluate_course(
+            data["enrolment"],
+            data["course"],
+            score=data["score"],
+            comment=data.get("comment", ""),
+            submitted_on=data.get("submitted_on"),
+            by=request.user,
+        )
+
+
+# 调训名单导入 on a class's page (training.enrolment_lists): the class's admin above, with the import.
+admin.site.unregister(models.TrainingClass)
+
+
+@admin.register(models.TrainingClass)
+class TrainingClassWithListAdmin(EnrolmentListAdminMixin, TrainingClassAdmin):
+    pass
+
+
+# --- 学时 (training.models.hours; pages in training.hours_admin) ------------------------------------
+class RanksField(LevelsField):
+    """The requirement's 职级 as checkboxes, stored as comma-separated codes."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.choices = codes.Rank.choices
+
+
+@admin.register(models.HoursRequirement)
+class HoursRequirementAdmin(OrgAdmin):
+    """学时要求: rules as data, tried in 顺序 order; the shipped ones follow the 条例."""
+
+    list_display = ["name", "hours", "window_years", "counting", "catch_up_years", "priority", "active"]
+    list_filter = ["counting", "active"]
+    search_fields = ["name", "basis"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "levels":
+            return LevelsField(label=db_field.verbose_name, required=False, help_text=_("不选表示不限"))
+        if db_field.name == "ranks":
+            return RanksField(label=db_field.verbose_name, required=False, help_text=_("不选表示不限"))
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class HoursReviewForm(forms.Form):
+    note = forms.CharField(label=_("审核意见"), required=False, max_length=200)
+    on = forms.DateField(label=_("审核日期"), initial=timezone.localdate)
+
+
+class HoursRejectForm(HoursReviewForm):
+    note = forms.CharField(label=_("审核意见（不予认可的理由）"), max_length=200)
+
+
+@admin.register(models.ExternalHours)
+class ExternalHoursAdmin(OrgAdmin):
+    """其他学时: recorded 待审核 and corrected while pending; reviewed with the list's actions. The
+    学时统计, 调训覆盖 and 科学调训 pages hang under this admin's URLs."""
+
+    list_display = ["cadre", "year", "kind", "provider", "hours", "status", "reviewed_by", "reviewed_on"]
+    list_filter = ["status", "kind", "year"]
+    list_select_related = ["cadre", "cadre__unit", "reviewed_by"]
+    search_fields = ["cadre__name", "provider", "evidence"]
+    autocomplete_fields = ["cadre"]
+    fields = ["cadre", "year", "kind", "provider", "hours", "evidence"]
+    readonly_fields = ["status", "reviewed_by", "reviewed_on", "review_note"]
+    actions = ["approve_selected", "reject_selected"]
+
+    def get_fields(self, request, obj=None):
+        return self.fields if obj is None else [*self.fields, *self.readonly_fields]
+
+    def get_urls(self):
+        from . import hours_admin
+
+        return [*hours_admin.admin_urls(self), *super().get_urls()]
+
+    def _review(self, request, queryset, approve):
+        return form_action(
+            self,
+            request,
+            queryset,
+            form_class=HoursReviewForm if approve else HoursRejectForm,
+            action="approve_selected" if approve else "reject_selected",
+            title=_("认可学时") if approve else _("不予认可学时"),
+            intro=_("以下学时记录："),
+            submit=_("确认"),
+            apply=lambda entry, note, on: services.review_external_hours(
+                entry, approve=approve, note=note, on=on, by=request.user
+            ),
+        )
+
+    @admin.action(description=_("认可所选学时…"), permissions=["change"])
+    def approve_selected(self, request, queryset):
+        return self._review(request, queryset, True)
+
+    @admin.action(description=_("不予认可所选学时…"), permissions=["change"])
+    def reject_selected(self, request, queryset):
+        return self._review(request, queryset, False)

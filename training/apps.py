@@ -6,3 +6,12 @@ class TrainingConfig(AppConfig):
     name = "training"
     verbose_name = _("干部教育培训")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from cadres.timeline import register_source
+
+        from . import rosters  # noqa: F401  (registers the rosters)
+        from .timeline import training_events
+
+        # 结业, 退训 and 缺训 on the trainee's growth dossier timeline.
+        register_source("training", training_events)

@@ -6,7 +6,16 @@ from django.utils.translation import gettext_lazy as _
 from orgportal import codes
 from orgportal.api import SubtreeFilterSet
 
-from .models import Attendance, Course, Enrolment, PlanQuota, TrainingClass, TrainingPlan
+from .models import (
+    Attendance,
+    ClassEvaluation,
+    Course,
+    CourseEvaluation,
+    Enrolment,
+    PlanQuota,
+    TrainingClass,
+    TrainingPlan,
+)
 
 
 def by_target_level(qs, value):
@@ -73,3 +82,28 @@ class AttendanceFilter(SubtreeFilterSet):
     class Meta:
         model = Attendance
         fields = ["enrolment", "course", "status"]
+
+
+# --- 质效评估 ----------------------------------------------------------------------------------------
+class ClassEvaluationFilter(SubtreeFilterSet):
+    training_class = django_filters.NumberFilter(
+        field_name="enrolment__training_class", label=_("班次（编号）")
+    )
+
+    class Meta:
+        model = ClassEvaluation
+        fields = {"enrolment": ["exact"], "score": ["exact", "gte", "lte"], "submitted_on": ["gte", "lte"]}
+
+
+class CourseEvaluationFilter(SubtreeFilterSet):
+    training_class = django_filters.NumberFilter(field_name="course__training_class", label=_("班次（编号）"))
+    teacher = django_filters.NumberFilter(field_name="course__teacher", label=_("授课教师（编号）"))
+
+    class Meta:
+        model = CourseEvaluation
+        fields = {
+            "enrolment": ["exact"],
+            "course": ["exact"],
+            "score": ["exact", "gte", "lte"],
+            "submitted_on": ["gte", "lte"],
+        }

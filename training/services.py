@@ -9,6 +9,7 @@ user can read. The admin and the API call these; neither re-implements them.
 
 import datetime
 from decimal import Decimal
+from fractions import Fraction
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Cadre
-from orgportal.codes import ClassStatus, EnrolmentStatus
+from orgportal.codes import AttendanceStatus, ClassStatus, EnrolmentStatus, PointsStatus
 from orgportal.models import PATH_SEGMENT
 
 from .models import (
@@ -25,8 +26,11 @@ from .models import (
     MISSED_ATTENDANCE,
     PLACED_STATUSES,
     Attendance,
+    ClassEvaluation,
     Course,
+    CourseEvaluation,
     Enrolment,
+    ExternalHours,
     PlanQuota,
     TrainingClass,
 )
@@ -186,6 +190,8 @@ def complete_class(training_class: TrainingClass, *, on: datetime.date, by) -> T
     - a certificate numbered "{end year}-{class id}-{seq:03d}", seq following the enrolments' order
       of creation;
     - status 结业, dated `on`. Enrolments still 报名 (never confirmed) are left as they are.
+    - except, in a 脱产 (full_time) class, a trainee whose 请假 hours exceed LEAVE_LIMIT (1/7) of the
+      class's hours: 退训 on `on` with the reason (leave_exceeded), no hours, no certificate.
     The class then becomes 结业.
     """
     training_class = _locked_class(training_class)
@@ -199,7 +205,14 @@ def complete_class(training_class: TrainingClass, *, on: datetime.date, by) -> T
         training_class.enrolments.select_for_update().filter(status__in=ATTENDING_STATUSES).order_by("id")
     )
     year = training_class.end_date.year
-    for seq, enrolment in enumerate(attending, start=1):
+    seq = 0
+    for enrolment in attending:
+        reason = leave_exceeded(enrolment, training_class) if training_class.full_time else ""
+        if reason:
+            enrolment.status, enrolment.ended_on, enrolment.end_reason = Status.WITHDRAWN, on, reason
+            enrolment.save_as(by)
+            continue
+        seq += 1
         enrolment.hours_credited = credited_hours(enrolment, training_class.hours)
         enrolment.certificate_number = f"{year}-{training_class.pk}-{seq:03d}"
         enrolment.status, enrolment.ended_on = Status.COMPLETED, on
@@ -211,3 +224,101 @@ def complete_class(training_class: TrainingClass, *, on: datetime.date, by) -> T
     finally:
         training_class._completing = False
     return training_class
+
+
+# --- 质效评估 (training.models.evaluation) ---------------------------------------------------------
+def _evaluating(enrolment: Enrolment) -> Enrolment:
+    """The enrolment, locked: one trainee's two submissions at once serialise here."""
+    return _locked(Enrolment, enrolment, _("该调训记录不存在"))
+
+
+@transaction.atomic
+def evaluate_class(
+    enrolment: Enrolment, *, score: int, comment: str = "", by, submitted_on: datetime.date | None = None
+) -> ClassEvaluation:
+    """班次评估: once per enrolment, by a trainee 在训 or 结业, within the class's scale."""
+    enrolment = _evaluating(enrolment)
+    if ClassEvaluation.objects.filter(enrolment=enrolment).exists():
+        raise ValidationError({"enrolment": _("%s已提交班次评估") % enrolment.cadre.name})
+    evaluation = ClassEvaluation(
+        enrolment=enrolment,
+        score=score,
+        comment=(comment or "").strip(),
+        submitted_on=submitted_on or timezone.localdate(),
+    )
+    evaluation.save_as(by)
+    return evaluation
+
+
+@transaction.atomic
+def evaluate_course(
+    enrolment: Enrolment,
+    course: Course,
+    *,
+    score: int,
+    comment: str = "",
+    by,
+    submitted_on: datetime.date | None = None,
+) -> CourseEvaluation:
+    """课程评估: once per enrolment and course, for a course of its class with an 出勤 record."""
+    enrolment = _evaluating(enrolment)
+    if CourseEvaluation.objects.filter(enrolment=enrolment, course=course).exists():
+        raise ValidationError(
+            {
+                "course": _("%(name)s已评估课程“%(title)s”")
+                % {"name": enrolment.cadre.name, "title": course.title}
+            }
+        )
+    evaluation = CourseEvaluation(
+        enrolment=enrolment,
+        course=course,
+        score=score,
+        comment=(comment or "").strip(),
+        submitted_on=submitted_on or timezone.localdate(),
+    )
+    evaluation.save_as(by)
+    return evaluation
+
+
+# --- 学时 (training.models.hours, training.ledger) ------------------------------------------------
+def leave_exceeded(enrolment: Enrolment, training_class: TrainingClass) -> str:
+    """退训 reason when the trainee's 请假 hours exceed LEAVE_LIMIT of the class's hours ('' if not):
+    《干部教育培训工作条例》: leave from a 脱产 class beyond 1/7 of its hours means 退训."""
+    from .models import LEAVE_LIMIT
+
+    leave = (
+        Course.objects.filter(
+            attendances__enrolment=enrolment, attendances__status=AttendanceStatus.LEAVE
+        ).aggregate(total=Sum("hours"))["total"]
+        or 0
+    )
+    if Fraction(leave) * LEAVE_LIMIT.denominator <= Fraction(training_class.hours) * LEAVE_LIMIT.numerator:
+        return ""
+    return _("请假累计%(leave)s学时，超过班次总学时%(hours)s的%(limit)s，按规定退训") % {
+        "leave": leave,
+        "hours": training_class.hours,
+        "limit": f"{LEAVE_LIMIT.numerator}/{LEAVE_LIMIT.denominator}",
+    }
+
+
+@transaction.atomic
+def review_external_hours(
+    entry: ExternalHours, *, approve: bool, by, note: str = "", on: datetime.date | None = None
+) -> ExternalHours:
+    """审核 pending external hours: 已认可 (they count in their year from then on) or 不予认可 (with a
+    reason); reviewed once, and not edited afterwards."""
+    entry = entry.locked(_("该学时记录不存在"))
+    if entry.status != PointsStatus.PENDING:
+        raise ValidationError(
+            {
+                "status": _("该学时记录已于%(on)s审核（%(status)s），不能重复审核")
+                % {"on": entry.reviewed_on, "status": entry.get_status_display()}
+            }
+        )
+    if not approve and not (note or "").strip():
+        raise ValidationError({"review_note": _("不予认可时请填写审核意见")})
+    entry.status = PointsStatus.APPROVED if approve else PointsStatus.REJECTED
+    entry.reviewed_by, entry.reviewed_on = by, on or timezone.localdate()
+    entry.review_note = (note or "").strip()
+    entry.save_as(by)
+    return entry

@@ -8,6 +8,8 @@ from orgportal.codes import AttendanceStatus
 from . import models, services
 from .filters import (
     AttendanceFilter,
+    ClassEvaluationFilter,
+    CourseEvaluationFilter,
     CourseFilter,
     EnrolmentFilter,
     PlanQuotaFilter,
@@ -153,3 +155,66 @@ register(
     search_fields=["enrolment__cadre__name", "course__title"],
     ordering_fields=["id"],
 )
+
+
+# --- 质效评估 (training.models.evaluation) -----------------------------------------------------------
+class ClassEvaluationViewSet(OrgViewSet):
+    """班次评估: submitted with POST (the evaluate_class service: once per enrolment, by a trainee 在训
+    or 结业, within the class's scale); not edited afterwards."""
+
+    read_only_after_create = True
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.evaluate_class(
+            data["enrolment"],
+            score=data["score"],
+            comment=data.get("comment", ""),
+            submitted_on=data.get("submitted_on"),
+            by=self.request.user,
+        )
+
+
+class CourseEvaluationViewSet(OrgViewSet):
+    """课程评估: submitted with POST (the evaluate_course service: once per enrolment and course, for a
+    course of the class the trainee attended — an 出勤 record); not edited afterwards."""
+
+    read_only_after_create = True
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.evaluate_course(
+            data["enrolment"],
+            data["course"],
+            score=data["score"],
+            comment=data.get("comment", ""),
+            submitted_on=data.get("submitted_on"),
+            by=self.request.user,
+        )
+
+
+register(
+    "training-evaluation-settings",
+    models.EvaluationSetting,
+    filterset_fields=["training_class", "scale"],
+    search_fields=["training_class__name"],
+    ordering_fields=["id"],
+)
+register(
+    "training-class-evaluations",
+    models.ClassEvaluation,
+    viewset=ClassEvaluationViewSet,
+    filterset_class=ClassEvaluationFilter,
+    search_fields=["enrolment__cadre__name", "enrolment__training_class__name"],
+    ordering_fields=["id", "score", "submitted_on"],
+)
+register(
+    "training-course-evaluations",
+    models.CourseEvaluation,
+    viewset=CourseEvaluationViewSet,
+    filterset_class=CourseEvaluationFilter,
+    search_fields=["enrolment__cadre__name", "course__title", "course__teacher__name"],
+    ordering_fields=["id", "score", "submitted_on"],
+)
+
+from . import hours_views  # noqa: E402, F401  (学时: requirements, external hours, ledger, candidates, reports)

@@ -1,5 +1,6 @@
 """The cadres app's models, one module per aggregate: the cadre record and what is kept on it
-(records), and the young-cadre pool (pool)."""
+(records), the young-cadre pool (pool) and appointment cases (appointments)."""
 
+from .appointments import *  # noqa: F403
 from .pool import *  # noqa: F403
 from .records import *  # noqa: F403

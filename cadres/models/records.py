@@ -562,6 +562,8 @@ class Movement(CadreChild):
             cadre.unit = self.to_unit
         if self.to_post and self.to_post != cadre.post:
             cadre.post, cadre.post_since = self.to_post, self.date
+        elif self.kind == codes.MovementKind.REMOVAL and not self.to_post:
+            cadre.post, cadre.post_since = "", None  # 免去…职务 with no new post: no current post
         if self.to_level:
             cadre.level = self.to_level
         if self.to_rank and self.to_rank != cadre.rank:

@@ -280,6 +280,18 @@ def test_promotion_updates_current_post_and_is_in_history(county_a, county_b, su
     assert latest.history_user == superuser and latest.post == "县长"
 
 
+def test_a_removal_without_a_new_post_leaves_no_current_post(county_a, superuser):
+    cadre = deputy(county_a)
+    services.record_movement(cadre, kind=M.REMOVAL, date=D(2025, 3, 1), by=superuser)
+    cadre.refresh_from_db()
+    assert (cadre.post, cadre.post_since, cadre.status) == ("", None, "serving")
+    services.record_movement(
+        cadre, kind=M.REMOVAL, date=D(2025, 4, 1), by=superuser, to_post="县政府党组成员"
+    )
+    cadre.refresh_from_db()
+    assert (cadre.post, cadre.post_since) == ("县政府党组成员", D(2025, 4, 1))
+
+
 def test_promotion_to_a_lower_or_equal_level_is_refused_and_writes_nothing(county_a, superuser):
     cadre = deputy(county_a)
     for level in (L.COUNTY_DEPUTY, L.TOWNSHIP_CHIEF):

@@ -36,3 +36,37 @@ __all__ = [
     "validate_levels",
     "with_level_q",
 ]
+
+from .evaluation import (  # 质效评估
+    EVALUATING_STATUSES,
+    ClassEvaluation,
+    CourseEvaluation,
+    EvaluationScale,
+    EvaluationSetting,
+)
+
+__all__ += [
+    "EVALUATING_STATUSES",
+    "ClassEvaluation",
+    "CourseEvaluation",
+    "EvaluationScale",
+    "EvaluationSetting",
+]
+
+from .hours import (  # noqa: E402  (学时)
+    LEAVE_LIMIT,
+    ExternalHours,
+    ExternalHoursKind,
+    HoursCounting,
+    HoursRequirement,
+    validate_ranks,
+)
+
+__all__ += [
+    "LEAVE_LIMIT",
+    "HoursCounting",
+    "ExternalHours",
+    "ExternalHoursKind",
+    "HoursRequirement",
+    "validate_ranks",
+]

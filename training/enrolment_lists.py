@@ -1,0 +1,319 @@
+"""调训名单导入: a unit sends the list of its cadres to enrol in a class, as an .xlsx with a
+公民身份号码 column (姓名 optional, checked against the record when given; other columns ignored).
+
+The roster engine's import writes one model by a single key field; an enrolment has no such key and
+报名 has rules of its own. So this reuses the engine's reading and report (read_workbook,
+normalize_header, ImportReport, RowResult, CellError) and sends each row through
+training.services.enrol, all inside one transaction: every row is enrolled, or (any row wrong, or a
+dry run) none. The dry run runs the very same service calls and rolls them back, so its report is
+what the real import would do.
+
+A row is wrong when its ID number is missing, twice in the file, or not a cadre in the importer's
+jurisdiction (one message for both: a number outside it is not told apart), when its name differs
+from the cadre's, and whenever the service refuses (a cadre not 在职, already enrolled, a class
+already finished). Exposed in the admin on a class (upload → preview → confirm) and in the API
+(POST /api/v1/training-classes/<id>/import-enrolments/).
+"""
+
+import secrets
+import tempfile
+from pathlib import Path
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+
+from cadres.models import Cadre
+from orgportal import access
+from orgportal.api import RosterImportReportSerializer, router
+from orgportal.rosters import (
+    HEADER_SCAN_ROWS,
+    OUTCOME_LABELS,
+    CellError,
+    FormulaCell,
+    ImportReport,
+    RowResult,
+    normalize_header,
+    read_workbook,
+)
+from orgportal.validators import normalize_id_number
+
+from . import services
+from .models import TrainingClass
+
+TITLE = gettext_lazy("调训名单")
+ID_HEADERS = {"公民身份号码", "身份证号码", "身份证号", "身份证"}
+NAME_HEADERS = {"姓名"}
+IGNORED = {"序号"}
+ADD_PERMISSION = "training.add_enrolment"
+
+
+class _Refused(Exception):
+    """Rolls the import's transaction back (a dry run, or a row the service refused)."""
+
+
+def _find_header(rows: list[list]) -> tuple[int, int | None, int | None, list[str]]:
+    """The header row, the ID number's and the name's column, and the other headers."""
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        headers = [normalize_header(value) for value in row]
+        id_col = next((i for i, h in enumerate(headers) if h in ID_HEADERS), None)
+        if id_col is not None:
+            name_col = next((i for i, h in enumerate(headers) if h in NAME_HEADERS), None)
+            others = [
+                h for i, h in enumerate(headers) if h and i not in (id_col, name_col) and h not in IGNORED
+            ]
+            return index, id_col, name_col, others
+    return -1, None, None, []
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def import_enrolment_list(training_class: TrainingClass, file, user, *, dry_run: bool = True) -> ImportReport:
+    """Enrol the cadres of the file's rows in `training_class` (training.services.enrol), all or none."""
+    report = ImportReport(roster=f"{TITLE}：{training_class}")
+    try:
+        rows = read_workbook(file)
+    except Exception as error:  # a file that is not an .xlsx workbook
+        report.file_errors.append(_("无法读取该文件（应为 .xlsx 格式）：%s") % type(error).__name__)
+        return report
+    header_row, id_col, name_col, others = _find_header(rows)
+    if header_row < 0:
+        report.file_errors.append(_("找不到表头行（应含“公民身份号码”列）"))
+        return report
+    report.ignored_columns = others
+    id_header, name_header = _("公民身份号码"), _("姓名")
+
+    parsed = []  # (RowResult, id number, name)
+    for number, row in enumerate(rows[header_row + 1 :], start=header_row + 2):
+        raw_id = row[id_col] if id_col < len(row) else None
+        raw_name = row[name_col] if name_col is not None and name_col < len(row) else None
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in (raw_id, raw_name)):
+            continue  # empty or a note row
+        result = RowResult(row=number, outcome="new")
+        for header, raw in ((id_header, raw_id), (name_header, raw_name)):
+            if isinstance(raw, FormulaCell):
+                result.errors.append(CellError(number, header, raw.text, _("单元格是公式，请填写数值本身")))
+        id_number = "" if isinstance(raw_id, FormulaCell) else normalize_id_number(_text(raw_id))
+        name = "" if isinstance(raw_name, FormulaCell) else _text(raw_name)
+        parsed.append((result, id_number, name))
+
+    # The cadres named: one query, within the importer's jurisdiction.
+    numbers = {id_number for _r, id_number, _n in parsed if id_number}
+    cadres = {
+        cadre.id_number: cadre
+        for cadre in access.scope(Cadre.objects.filter(id_number__in=numbers), user).select_related("unit")
+    }
+    seen: dict[str, int] = {}
+    to_enrol = []  # (RowResult, cadre)
+    for result, id_number, name in parsed:
+        cadre = cadres.get(id_number)
+        if not id_number:
+            if not result.errors:
+                result.errors.append(CellError(result.row, id_header, "", _("必须填写")))
+        elif id_number in seen:
+            result.errors.append(
+                CellError(result.row, id_header, id_number, _("与第%d行重复") % seen[id_number])
+            )
+        else:
+            seen[id_number] = result.row
+            if cadre is None:
+                result.errors.append(
+                    CellError(
+                        result.row,
+                        id_header,
+                        id_number,
+                        _("找不到该公民身份号码的干部，或不在您的管辖范围内"),
+                    )
+                )
+            elif name and normalize_header(name) != normalize_header(cadre.name):
+                result.errors.append(
+                    CellError(
+                        result.row, name_header, name, _("与该公民身份号码的干部姓名（%s）不符") % cadre.name
+                    )
+                )
+        if cadre is not None:
+            result.label = f"{cadre.name}（{cadre.unit.name}）"
+        if result.errors:
+            result.outcome = "error"
+        else:
+            to_enrol.append((result, cadre))
+        report.rows.append(result)
+
+    # Every row through the service, in one transaction; rolled back on a dry run or any refusal.
+    try:
+        with transaction.atomic():
+            for result, cadre in to_enrol:
+                try:
+                    services.enrol(cadre, training_class, by=user)
+                except ValidationError as error:
+                    message = "；".join(error.messages)
+                    result.errors.append(CellError(result.row, id_header, cadre.id_number, message))
+                    result.outcome = "error"
+            if dry_run or not report.ok:
+                raise _Refused
+    except _Refused:
+        return report
+    report.written = True
+    return report
+
+
+# --- API ---------------------------------------------------------------------------------------------
+class EnrolmentListRequest(serializers.Serializer):
+    file = serializers.FileField(label=gettext_lazy("Excel 文件（.xlsx）：公民身份号码列必填，姓名列可选"))
+    dry_run = serializers.BooleanField(default=True, label=gettext_lazy("只校验不写入（默认 true）"))
+
+
+class CanEnrol(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.has_perm(ADD_PERMISSION))
+
+
+class EnrolmentListImportViewSet(viewsets.GenericViewSet):
+    """调训名单导入 into a class: every row 报名 (training.services.enrol), or none."""
+
+    queryset = TrainingClass.objects.all()
+    permission_classes = [CanEnrol]
+    parser_classes = [MultiPartParser]
+    filter_backends = []
+    pagination_class = None
+    serializer_class = EnrolmentListRequest
+
+    @extend_schema(
+        summary=gettext_lazy("导入调训名单"),
+        description=gettext_lazy(
+            "上传单位的调训名单（.xlsx，按公民身份号码逐行报名该班次）。dry_run 默认 true：只校验、不写入；"
+            "任何一行有错误时整份文件都不写入，返回 400 和逐行报告。需要调训的新增权限。"
+        ),
+        parameters=[OpenApiParameter("class_pk", int, OpenApiParameter.PATH, description="班次编号")],
+        request={"multipart/form-data": EnrolmentListRequest},
+        responses={200: RosterImportReportSerializer, 400: RosterImportReportSerializer},
+    )
+    def create(self, request, class_pk=None):
+        training_class = (
+            TrainingClass.objects.filter(pk=class_pk).first() if str(class_pk).isdigit() else None
+        )
+        if training_class is None:
+            raise exceptions.NotFound(_("该班次不存在"))
+        form = EnrolmentListRequest(data=request.data)
+        form.is_valid(raise_exception=True)
+        report = import_enrolment_list(
+            training_class, form.validated_data["file"], request.user, dry_run=form.validated_data["dry_run"]
+        )
+        return Response(
+            report.as_dict(), status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST
+        )
+
+
+router.register(
+    r"training-classes/(?P<class_pk>[^/.]+)/import-enrolments",
+    EnrolmentListImportViewSet,
+    basename="training-class-import-enrolments",
+)
+
+
+# --- admin: on a class's page --------------------------------------------------------------------------
+class EnrolmentListForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("调训名单（.xlsx）"),
+        help_text=gettext_lazy("须有“公民身份号码”列；“姓名”列可选，填写时须与干部记录一致；其他列忽略。"),
+    )
+
+
+SESSION_KEY = "training_enrolment_list"
+
+
+class EnrolmentListAdminMixin:
+    """“导入调训名单” on a class's change page: upload → a preview of every row → confirm."""
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/import-enrolments/",
+                wrap(self.enrolment_list_view),
+                name="training_trainingclass_import_enrolments",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra = dict(extra_context or {})
+        if request.user.has_perm(ADD_PERMISSION) and object_id:
+            url = reverse("admin:training_trainingclass_import_enrolments", args=[object_id])
+            extra["enrolment_list_url"] = url
+        return super().change_view(request, object_id, form_url, extra)
+
+    def enrolment_list_view(self, request, object_id):
+        if not request.user.has_perm(ADD_PERMISSION):
+            raise PermissionDenied
+        training_class = get_object_or_404(TrainingClass, pk=object_id) if object_id.isdigit() else None
+        if training_class is None:
+            raise Http404
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("导入调训名单：%s") % training_class,
+            "rosters": [],
+        }
+        pending = request.session.get(SESSION_KEY)
+        if request.method == "POST" and "confirm" in request.POST:
+            if (
+                not pending
+                or request.POST.get("token") != pending.get("token")
+                or pending["class"] != training_class.pk
+            ):
+                self.message_user(request, _("上传的文件已失效，请重新上传"), messages.WARNING)
+                return HttpResponseRedirect(request.path)
+            try:
+                with open(pending["path"], "rb") as handle:
+                    report = import_enrolment_list(training_class, handle, request.user, dry_run=False)
+            except FileNotFoundError:
+                del request.session[SESSION_KEY]
+                self.message_user(request, _("上传的文件已失效，请重新上传"), messages.WARNING)
+                return HttpResponseRedirect(request.path)
+            if report.written:
+                Path(pending["path"]).unlink(missing_ok=True)
+                del request.session[SESSION_KEY]
+            return self._enrolment_list_result(request, context, report, pending["token"])
+        form = EnrolmentListForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
+            with upload:
+                for chunk in form.cleaned_data["file"].chunks():
+                    upload.write(chunk)
+            with open(upload.name, "rb") as handle:
+                report = import_enrolment_list(training_class, handle, request.user, dry_run=True)
+            if pending:  # a new upload replaces one never confirmed
+                Path(pending["path"]).unlink(missing_ok=True)
+            token = secrets.token_urlsafe(16)
+            request.session[SESSION_KEY] = {"path": upload.name, "token": token, "class": training_class.pk}
+            return self._enrolment_list_result(request, context, report, token)
+        return TemplateResponse(request, "admin/orgportal/roster_import.html", {**context, "form": form})
+
+    def _enrolment_list_result(self, request, context, report, token):
+        for row in report.rows:
+            row.outcome_label = OUTCOME_LABELS[row.outcome]
+        return TemplateResponse(
+            request,
+            "admin/orgportal/roster_import.html",
+            {**context, "report": report, "counts": report.counts(), "token": token},
+        )
