@@ -70,9 +70,9 @@ class WarningViewSet(OrgViewSet):
 
 
 class PoolMembershipViewSet(RuleFlagsMixin, OrgViewSet):
-    roster = "cadres.pool"
-
     """年轻干部库成员: admitted with POST (the admit service), exited with POST …/exit/."""
+
+    roster = "cadres.pool"
 
     read_only_after_create = True
     rules_purpose = "pool"

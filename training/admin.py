@@ -104,7 +104,9 @@ class StartClassForm(forms.Form):
 
 
 @admin.register(models.TrainingClass)
-class TrainingClassAdmin(OrgAdmin):
+class TrainingClassAdmin(EnrolmentListAdminMixin, OrgAdmin):
+    """班次, with 调训名单导入 (training.enrolment_lists) and 科学调训 (training.candidates) on its page."""
+
     list_display = [
         "name",
         "cohort",
@@ -334,15 +336,6 @@ class CourseEvaluationAdmin(ServiceCreatedAdmin):
             submitted_on=data.get("submitted_on"),
             by=request.user,
         )
-
-
-# 调训名单导入 on a class's page (training.enrolment_lists): the class's admin above, with the import.
-admin.site.unregister(models.TrainingClass)
-
-
-@admin.register(models.TrainingClass)
-class TrainingClassWithListAdmin(EnrolmentListAdminMixin, TrainingClassAdmin):
-    pass
 
 
 # --- 学时 (training.models.hours; pages in training.hours_admin) ------------------------------------

@@ -48,7 +48,10 @@ class TrainingClassViewSet(OrgViewSet):
 
 class EnrolmentViewSet(OrgViewSet):
     """调训: created with POST (the enrol service: 报名); 调训确认, 退训 and 缺训 with POST …/confirm/,
-    …/withdraw/, …/absent/. The result (结业鉴定) and note are edited directly."""
+    …/withdraw/, …/absent/. The result (结业鉴定) and note are edited directly. `?format=xlsx` is
+    the 学员花名册 (`&roster=training.graduates`: the 结业名单)."""
+
+    roster = "training.trainees"
 
     def perform_create(self, serializer):
         data = serializer.validated_data

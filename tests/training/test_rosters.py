@@ -263,3 +263,32 @@ def test_admin_upload_preview_then_confirm(county_a, client):
     confirmed = client.post(url, {"confirm": "1", "token": token})
     assert "已全部写入" in confirmed.content.decode()
     assert Enrolment.objects.get().cadre == cadre
+
+
+def test_api_exports_the_trainee_roster_and_the_graduates_of_what_the_list_shows(county_a, county_b, api):
+    training_class = f.TrainingClassFactory()
+    mine = graduate(county_a, training_class)
+    graduate(county_b, training_class)
+    applied = f.EnrolmentFactory(cadre__unit=county_a, training_class=training_class)
+    client = api.as_user(staff(county_a))
+    url = reverse("enrolment-list")
+
+    def names(response):
+        assert response.status_code == 200, response.content[:300]
+        assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+        sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
+        return {row[1] for row in sheet.iter_rows(min_row=3, values_only=True)}
+
+    assert names(client.get(url, {"format": "xlsx"})) == {mine.cadre.name, applied.cadre.name}
+    graduates = client.get(url, {"format": "xlsx", "roster": GRADUATES})
+    assert names(graduates) == {mine.cadre.name}
+
+
+def test_the_class_page_links_the_list_import_and_the_selection_assistant(client, superuser):
+    training_class = f.TrainingClassFactory()
+    client.force_login(superuser)
+    page = client.get(
+        reverse("admin:training_trainingclass_change", args=[training_class.pk])
+    ).content.decode()
+    assert "导入调训名单…" in page
+    assert reverse("admin:training_candidates", args=[training_class.pk]) in page
