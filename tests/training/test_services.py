@@ -268,6 +268,18 @@ def test_complete_class_on_the_end_date_credits_hours_less_missed_courses(county
     assert first.history.latest().history_user == staff
 
 
+def test_a_finished_class_attendance_still_validates_but_takes_no_new_record(county_a, staff):
+    training_class = a_class()
+    enrolment = enrolled(county_a, training_class, Status.IN_TRAINING)
+    course, later = (f.CourseFactory(training_class=training_class, hours=Decimal(4)) for _ in range(2))
+    attendance = services.record_attendance(enrolment, course, status="present", by=staff)
+    services.complete_class(training_class, on=D(2026, 5, 15), by=staff)
+    attendance.refresh_from_db()
+    attendance.full_clean()
+    errors = errors_of(lambda: services.record_attendance(enrolment, later, status="present", by=staff))
+    assert "结业" in errors["status"][0]
+
+
 def test_complete_class_refuses_a_finished_class(county_a, staff):
     training_class = a_class()
     services.complete_class(training_class, on=D(2026, 5, 15), by=staff)

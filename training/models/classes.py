@@ -455,7 +455,9 @@ class Attendance(OrgModel):
             and self.course.training_class_id != self.enrolment.training_class_id
         ):
             raise ValidationError({"course": _("该课程不属于学员所在班次")})
-        if self.enrolment_id and self.enrolment.status not in ATTENDING_STATUSES:
+        # a new record only: a finished class's attendance stays valid (record_attendance, the one
+        # way to correct it, checks the enrolment again)
+        if self._state.adding and self.enrolment_id and self.enrolment.status not in ATTENDING_STATUSES:
             raise ValidationError(
                 {
                     "enrolment": _("%(name)s的调训状态为「%(status)s」，不能登记考勤")
