@@ -130,7 +130,16 @@ def test_libreoffice_reads_the_export(county_a, city, tmp_path):
     target = tmp_path / "roster.xlsx"
     rosters.export(rosters.get(STANDARD), Cadre.objects.all(), city_user(city), str(target))
     subprocess.run(
-        ["libreoffice", "--headless", "--convert-to", "csv", "--outdir", str(tmp_path), str(target)],
+        # the CSV filter's options: comma, double quote, UTF-8 (76) — its default charset turns 汉字 into ?
+        [
+            "libreoffice",
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76",
+            "--outdir",
+            str(tmp_path),
+            str(target),
+        ],
         check=True,
         capture_output=True,
         timeout=120,
