@@ -20,8 +20,9 @@ from orgportal.admin import (
 )
 from orgportal.validators import format_date, format_year_month
 
-from . import models, services
-from .filters import DERIVED_FILTERS
+from . import appointments, models, services, teams
+from .approval_admin import ApprovalFormAdminMixin, LrmxImportAdminMixin
+from .filters import APPOINTMENT_FILTERS, DERIVED_FILTERS
 from .timeline import timeline
 
 
@@ -74,7 +75,7 @@ class AdmitForm(forms.Form):
 
 
 @admin.register(models.Cadre)
-class CadreAdmin(RuleFlagsAdmin):
+class CadreAdmin(ApprovalFormAdminMixin, LrmxImportAdminMixin, RuleFlagsAdmin):
     rules_purpose = "reminder"
     rules_title = _("待提醒")
 
@@ -570,8 +571,6 @@ class PostingAdmin(CadreChildAdmin):
 
 
 # --- 任免事项 (cadres.appointments) ---------------------------------------------------------------
-from . import appointments  # noqa: E402
-from .filters import APPOINTMENT_FILTERS  # noqa: E402
 
 
 @admin.register(models.StepRequirement)
@@ -637,7 +636,7 @@ def appointment_filter(parameter):
 
 
 @admin.register(models.AppointmentCase)
-class AppointmentCaseAdmin(ServiceAdmin):
+class AppointmentCaseAdmin(ApprovalFormAdminMixin, ServiceAdmin):
     list_display = [
         "cadre",
         "cadre_unit",
@@ -774,3 +773,74 @@ class PublicityObjectionAdmin(OrgAdmin):
     search_fields = ["step__case__cadre__name"]
     list_select_related = ["step", "step__case", "step__case__cadre", "step__case__cadre__unit"]
     autocomplete_fields = ["step"]
+
+
+# --- 领导班子: 职数, 结构要求, 综合研判, 平时考核 (cadres.teams) -----------------------------------------
+
+
+@admin.register(models.PostQuota)
+class PostQuotaAdmin(OrgAdmin):
+    list_display = ["unit", "level", "post_kind", "approved", "serving", "doc_number", "approved_on"]
+    list_filter = ["level", "post_kind"]
+    search_fields = ["unit__name", "doc_number"]
+    list_select_related = ["unit"]
+    autocomplete_fields = ["unit"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(serving_count=teams.serving_count())
+
+    @admin.display(description=_("实配（该单位该层次，各类别合计）"))
+    def serving(self, obj):
+        return obj.serving_count
+
+    def get_urls(self):
+        """The team report page (cadres.teams), linked from this list's object tools."""
+
+        def view(request):
+            return teams.admin_page(request, model_admin=self)
+
+        return [
+            path("teams/", self.admin_site.admin_view(view), name="cadres_team_report"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        link = teams.admin_link(request, self.admin_site)
+        return super().changelist_view(request, {**(extra_context or {}), "team_report_link": link})
+
+
+@admin.register(models.TeamRule)
+class TeamRuleAdmin(OrgAdmin):
+    list_display = ["name", "unit_kind", "kind", "minimum", "max_age", "keywords", "active", "sort_order"]
+    list_editable = ["active", "sort_order"]
+    list_filter = ["unit_kind", "kind", "active"]
+    search_fields = ["name", "keywords"]
+
+
+class MemberAssessmentInline(OrgInline):
+    model = models.MemberAssessment
+    autocomplete_fields = ["cadre"]
+
+
+@admin.register(models.TeamAnalysis)
+class TeamAnalysisAdmin(OrgAdmin):
+    list_display = ["unit", "year", "rating", "analysed_on"]
+    list_filter = ["year", "rating"]
+    search_fields = ["unit__name"]
+    list_select_related = ["unit"]
+    autocomplete_fields = ["unit"]
+    inlines = [MemberAssessmentInline]
+
+
+@admin.register(models.MemberAssessment)
+class MemberAssessmentAdmin(OrgAdmin):
+    list_display = ["analysis", "cadre", "assessment"]
+    search_fields = ["cadre__name", "analysis__unit__name"]
+    list_select_related = ["analysis", "analysis__unit", "cadre"]
+    autocomplete_fields = ["analysis", "cadre"]
+
+
+@admin.register(models.RegularAssessment)
+class RegularAssessmentAdmin(CadreChildAdmin):
+    list_display = ["cadre", "year", "quarter", "rating"]
+    list_filter = ["year", "quarter", "rating"]

@@ -28,6 +28,7 @@ from .models import (
 )
 from .models.appointments import DERIVED_OUTCOME, MOVEMENT_KIND, PROBATION_MONTHS, SUPERVISED_KINDS
 from .services import record_movement
+from .teams import over_quota_refusals
 
 
 def required_steps(kind: str) -> list[StepRequirement]:
@@ -231,7 +232,7 @@ def complete_case(case: AppointmentCase, *, by, on: datetime.date | None = None)
     case = case.locked(_("该任免事项不存在"))
     _check_open(case)
     on = on or timezone.localdate()
-    reasons = completion_refusals(case, on)
+    reasons = completion_refusals(case, on) + over_quota_refusals(case)
     if reasons:
         raise ValidationError(reasons)
     appointment = case.steps.filter(step=AppointmentStepKind.APPOINTMENT).first()

@@ -32,7 +32,7 @@ GOOD_RESULTS = [
 ]
 
 
-def _policy(params) -> dict:
+def retirement_policy(params) -> dict:
     return {
         "1": (params["male_base"], params["male_step"], params["male_cap"]),
         "2": (params["female_base"], params["female_step"], params["female_cap"]),
@@ -40,7 +40,7 @@ def _policy(params) -> dict:
 
 
 def prepare_retirement(queryset, params, on):
-    policy = _policy(params)
+    policy = retirement_policy(params)
     male_base, female_base = policy["1"][0], policy["2"][0]
     birth = ExtractYear("birth_date") * 12 + ExtractMonth("birth_date") - 1
     queryset = queryset.annotate(

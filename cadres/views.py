@@ -1,4 +1,9 @@
-from drf_spectacular.utils import extend_schema
+from urllib.parse import quote
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -12,19 +17,60 @@ from orgportal.api import (
     router,
 )
 
-from . import models, services
-from .filters import CadreFilter
+from . import appointments, lrmx, models, services
+from .filters import AppointmentCaseFilter, CadreFilter
 from .serializers import (
+    AppointmentCaseSerializer,
+    AppointmentStepSerializer,
     CadreDetailSerializer,
     CadreSerializer,
+    CaseCompleteSerializer,
+    CaseWithdrawSerializer,
     PoolExitSerializer,
     PoolMembershipSerializer,
+    StepRecordSerializer,
     WarningCloseSerializer,
 )
+from .structure import StructureViewSet
+from .teams import TeamReportViewSet
 from .timeline import TimelineEventSerializer, timeline
 
+# --- 干部任免审批表 (.lrmx) ---------------------------------------------------------------------------
+LRMX_MEDIA_TYPE = "application/xml"
 
-class CadreViewSet(RuleFlagsMixin, RosterImportMixin, OrgViewSet):
+
+def lrmx_response(cadre, case, user, channel: str) -> HttpResponse:
+    """The .lrmx of a cadre (or case) as a download; needs orgportal.view_sensitive (403 otherwise)."""
+    try:
+        data = lrmx.export(cadre, user=user, case=case, channel=channel)
+    except PermissionError as error:
+        raise exceptions.PermissionDenied(str(error)) from error
+    response = HttpResponse(data, content_type=f"{LRMX_MEDIA_TYPE}; charset=utf-8")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(lrmx.filename(cadre, case))}"
+    return response
+
+
+class LrmxMixin:
+    """`GET …/<id>/lrmx/`: the record's 干部任免审批表 as an .lrmx exchange file (a case adds its 拟任,
+    拟免 and 任免理由); needs the permission to view sensitive fields."""
+
+    @extend_schema(
+        summary="干部任免审批表（.lrmx）",
+        responses={
+            (200, LRMX_MEDIA_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="UTF-8 XML（带 BOM）")
+        },
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def lrmx(self, request, pk=None):
+        """The 干部任免审批表 as an .lrmx exchange file (needs the permission to view sensitive fields)."""
+        obj = self.get_object()
+        if isinstance(obj, models.AppointmentCase):
+            return lrmx_response(obj.cadre, obj, request.user, "api")
+        return lrmx_response(obj, None, request.user, "api")
+
+
+class CadreViewSet(LrmxMixin, RuleFlagsMixin, RosterImportMixin, OrgViewSet):
     """干部: list with derived filters (党外, 少数民族, 最高学历, 年龄段, 预警, 处分影响期, 待提醒); detail with children."""
 
     rules_purpose = "reminder"
@@ -159,25 +205,14 @@ register("dossier-entries", models.DossierEntry, filterset_fields=["cadre", "kin
 register("postings", models.Posting, filterset_fields=["cadre", "kind", "host_kind", "host_unit"])
 
 # 梯次配备: GET /api/v1/structure/cadres/ and /api/v1/structure/pool/ (cadres.structure)
-from .structure import StructureViewSet  # noqa: E402
 
 router.register("structure", StructureViewSet, basename="structure")
 
 
 # --- 任免事项 (cadres.appointments) ---------------------------------------------------------------
 
-from . import appointments  # noqa: E402
-from .filters import AppointmentCaseFilter  # noqa: E402
-from .serializers import (  # noqa: E402
-    AppointmentCaseSerializer,
-    AppointmentStepSerializer,
-    CaseCompleteSerializer,
-    CaseWithdrawSerializer,
-    StepRecordSerializer,
-)
 
-
-class AppointmentCaseViewSet(OrgViewSet):
+class AppointmentCaseViewSet(LrmxMixin, OrgViewSet):
     """任免事项: opened with POST (动议), then POST …/steps/ (a step, in the configured order),
     …/complete/ (办结: records the movement) or …/withdraw/ (撤销, kept with its reason)."""
 
@@ -246,3 +281,45 @@ register(
     filterset_fields=["case_kind", "step"],
     ordering_fields=["id", "case_kind", "order"],
 )
+
+
+# --- 领导班子 (cadres.teams): 职数, 结构要求, 综合研判, 平时考核; GET /api/v1/team-reports/ -----------------
+
+register(
+    "post-quotas",
+    models.PostQuota,
+    filterset_fields=["unit", "level", "post_kind"],
+    search_fields=["unit__name", "doc_number"],
+    ordering_fields=["id", "unit__path", "level"],
+    select_related=["unit"],
+)
+register(
+    "team-rules",
+    models.TeamRule,
+    filterset_fields=["unit_kind", "kind", "active"],
+    ordering_fields=["id", "unit_kind", "sort_order"],
+)
+register(
+    "team-analyses",
+    models.TeamAnalysis,
+    filterset_fields=["unit", "year", "rating"],
+    search_fields=["unit__name"],
+    ordering_fields=["id", "year", "unit__path"],
+    select_related=["unit"],
+)
+register(
+    "member-assessments",
+    models.MemberAssessment,
+    filterset_fields=["analysis", "cadre"],
+    search_fields=["cadre__name"],
+    select_related=["analysis", "cadre"],
+)
+register(
+    "regular-assessments",
+    models.RegularAssessment,
+    filterset_fields=["cadre", "year", "quarter", "rating"],
+    search_fields=["cadre__name"],
+    ordering_fields=["id", "year", "quarter"],
+    select_related=["cadre"],
+)
+router.register("team-reports", TeamReportViewSet, basename="team-report")

@@ -852,6 +852,38 @@ class AppointmentStepOutcome(models.TextChoices):
     FAILED = "failed", _("未通过")
 
 
+# --- leadership teams (领导班子, 干部科) -------------------------------------------------
+# The department's own tables (no national standard): stable ASCII slugs.
+
+
+class PostKind(models.TextChoices):
+    """职数类别: which team of a unit an approved number belongs to."""
+
+    PARTY = "party", _("党委")
+    GOVERNMENT = "government", _("政府")
+    CONGRESS = "congress", _("人大")
+    CPPCC = "cppcc", _("政协")
+    DEPARTMENT = "department", _("部门")
+
+
+class TeamRating(models.TextChoices):
+    """综合研判 and 平时考核 ratings."""
+
+    GOOD = "good", _("好")
+    FAIRLY_GOOD = "fairly_good", _("较好")
+    AVERAGE = "average", _("一般")
+    POOR = "poor", _("较差")
+
+
+class TeamRuleKind(models.TextChoices):
+    """班子结构要求: what a team structure rule checks."""
+
+    WOMAN = "woman", _("女干部")
+    NON_PARTY = "non_party", _("党外干部")
+    YOUNG = "young", _("年轻干部")
+    BACKGROUND = "background", _("专业背景")
+
+
 # --- ordering ---------------------------------------------------------------
 
 

@@ -19,18 +19,23 @@ from cadres.models import (
     DevelopmentPlan,
     DossierEntry,
     FamilyMember,
+    MemberAssessment,
     Movement,
     PersonalMattersReport,
     PlanMeasure,
     PlanReview,
     PoolMembership,
     Posting,
+    PostQuota,
     Programme,
     PromotionCheck,
+    RegularAssessment,
     ResumeEntry,
     Reward,
     Sanction,
     SupervisionMeasure,
+    TeamAnalysis,
+    TeamRule,
     add_months,
 )
 from cadres.models.appointments import (
@@ -1047,3 +1052,63 @@ class PublicityObjectionFactory(factory.django.DjangoModelFactory):
     handling = ""
     resolved = False
     resolved_on = None
+
+
+# --- 领导班子 (cadres.teams) ---------------------------------------------------------------------
+class PostQuotaFactory(factory.django.DjangoModelFactory):
+    """核定职数: five posts in a unit, set by a document; level and kind cycle (one row per unit,
+    level and kind)."""
+
+    class Meta:
+        model = PostQuota
+
+    unit = factory.SubFactory(UnitFactory)
+    level = factory.Sequence(lambda n: codes.LeadershipLevel.values[n % 8])
+    post_kind = factory.Sequence(lambda n: ["", *codes.PostKind.values][n // 8 % 6])
+    approved = 5
+    doc_number = factory.Sequence(lambda n: f"市编发〔2024〕{n + 1}号")
+    approved_on = datetime.date(2024, 3, 1)
+
+
+class TeamRuleFactory(factory.django.DjangoModelFactory):
+    """A county team's 至少1名女干部."""
+
+    class Meta:
+        model = TeamRule
+
+    name = factory.Sequence(lambda n: f"班子结构要求{n}")
+    unit_kind = codes.UnitKind.COUNTY
+    kind = codes.TeamRuleKind.WOMAN
+    minimum = 1
+    max_age = None
+    keywords = ""
+
+
+class TeamAnalysisFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TeamAnalysis
+
+    unit = factory.SubFactory(UnitFactory)
+    year = factory.Sequence(lambda n: 2000 + n % 100)
+    rating = codes.TeamRating.FAIRLY_GOOD
+    strengths = "团结协作好，推动发展有力"
+    problems = "年龄结构偏大"
+    adjustments = "适时选配1名年轻干部"
+
+
+class MemberAssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MemberAssessment
+
+    analysis = factory.SubFactory(TeamAnalysisFactory)
+    cadre = factory.SubFactory(CadreFactory, unit=factory.SelfAttribute("..analysis.unit"))
+    assessment = "政治坚定，敢于担当"
+
+
+class RegularAssessmentFactory(CadreChildFactory):
+    class Meta:
+        model = RegularAssessment
+
+    year = factory.Sequence(lambda n: 2000 + n // 4 % 100)
+    quarter = factory.Sequence(lambda n: n % 4 + 1)
+    rating = codes.TeamRating.GOOD

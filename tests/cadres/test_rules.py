@@ -339,7 +339,9 @@ def test_demotion_must_lower_the_level(county_a, superuser):
 
 
 def test_rank_promotion_must_raise_the_rank(county_a, superuser):
-    cadre = f.CadreFactory(unit=county_a, rank=codes.Rank.PRINCIPAL_STAFF_2)
+    cadre = deputy(county_a)  # fixed dates: a drawn cadre may start work after the movement's date
+    cadre.rank, cadre.rank_since = codes.Rank.PRINCIPAL_STAFF_2, D(2020, 1, 1)
+    cadre.save()
     with pytest.raises(ValidationError) as error:
         services.record_movement(
             cadre,
