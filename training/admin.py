@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -68,13 +69,36 @@ class CourseInline(OrgInline):
 
 
 class EnrolmentInline(ReadOnlyInline):
-    """Enrolments are written through the services (the enrolment list's actions)."""
+    """The class's trainees in one place: status, attendance, hours, certificate and their evaluation
+    of the class (one query). Enrolments are written through the services (the enrolment list's
+    actions); attendance and evaluations have their own pages."""
 
     model = models.Enrolment
-    fields = ["cadre", "status", "hours_credited", "certificate_number", "result"]
+    fields = ["cadre", "status", "attendance", "hours_credited", "certificate_number", "result", "evaluation"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("cadre")
+        def attended(status):
+            return Count("attendances", filter=Q(attendances__status=status), distinct=True)
+
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("cadre", "class_evaluation")
+            .annotate(
+                present=attended(codes.AttendanceStatus.PRESENT),
+                on_leave=attended(codes.AttendanceStatus.LEAVE),
+                absent=attended(codes.AttendanceStatus.ABSENT),
+            )
+        )
+
+    @admin.display(description=_("考勤（出勤/请假/缺勤）"))
+    def attendance(self, obj):
+        return f"{obj.present}/{obj.on_leave}/{obj.absent}"
+
+    @admin.display(description=_("班次评估"))
+    def evaluation(self, obj):
+        evaluation = getattr(obj, "class_evaluation", None)
+        return evaluation.score if evaluation is not None else "—"
 
 
 class LevelsField(forms.MultipleChoiceField):

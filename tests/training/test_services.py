@@ -3,6 +3,7 @@ against capacity and quotas, withdrawal and absence, attendance, class completio
 rule; the model rules on classes and courses; the API actions and the section permissions."""
 
 import datetime
+import re
 import threading
 import time
 from decimal import Decimal
@@ -496,3 +497,21 @@ def test_admin_withdraw_action_asks_for_a_reason(client, superuser, county_a):
     )
     enrolment.refresh_from_db()
     assert (enrolment.status, enrolment.end_reason) == (Status.WITHDRAWN, "因公出差")
+
+
+def test_the_class_page_shows_each_trainees_attendance_hours_and_evaluation(
+    county_a, staff, client, superuser
+):
+    training_class = a_class()
+    evaluated, silent = (enrolled(county_a, training_class, Status.IN_TRAINING) for _ in range(2))
+    present, missed = (f.CourseFactory(training_class=training_class, hours=Decimal(4)) for _ in range(2))
+    services.record_attendance(evaluated, present, status="present", by=staff)
+    services.record_attendance(evaluated, missed, status="leave", by=staff)
+    services.record_attendance(silent, missed, status="absent", by=staff)
+    f.ClassEvaluationFactory(enrolment=evaluated, score=4)
+    client.force_login(superuser)
+    url = reverse("admin:training_trainingclass_change", args=[training_class.pk])
+    page = client.get(url).content.decode()
+    assert "考勤（出勤/请假/缺勤）" in page and "1/1/0" in page and "0/0/1" in page
+    cells = re.findall(r'field-(?:attendance|evaluation)">\s*<p>([^<]*)</p>', page)
+    assert cells == ["1/1/0", "4", "0/0/1", "—"]
