@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgportal import access
-from orgportal.models import Unit
+from orgportal.models import ExportLog, Unit
 from orgportal.validators import format_date, format_year_month
 
 from . import approval_docx, approval_form, lrmx, models
@@ -85,7 +85,16 @@ class ApprovalFormAdminMixin:
     def approval_docx_view(self, request, object_id):
         """The same form as a Word document (.docx)."""
         cadre, case = self._form_cadre_and_case(self._form_object(request, object_id))
-        data = approval_docx.docx_bytes(approval_form.compose(cadre, user=request.user, case=case))
+        form = approval_form.compose(cadre, user=request.user, case=case)
+        data = approval_docx.docx_bytes(form)
+        ExportLog.record(
+            request.user,
+            "cadres.approval_docx",
+            rows=1,
+            channel="admin",
+            sensitive=form.sensitive,
+            filters=f"cadre={cadre.pk}" + (f" case={case.pk}" if case is not None else ""),
+        )
         response = HttpResponse(
             data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
         )

@@ -183,18 +183,17 @@ def filename(cadre, case=None) -> str:
     return f"{cadre.name}{suffix}.lrmx"
 
 
+def _described(cadre, case) -> str:
+    return f"cadre={cadre.pk}" + (f" case={case.pk}" if case is not None else "")
+
+
 def export(cadre, *, user, case=None, channel: str = "admin", on: datetime.date | None = None) -> bytes:
     """The .lrmx of a cadre (or of a case), for a user who may see sensitive fields; logged."""
     if not access.can_view_sensitive(user):
         raise PermissionError(_("导出任免审批表（.lrmx）需要查看敏感信息的权限"))
     data = to_bytes(document(cadre, user=user, case=case, on=on))
-    ExportLog.objects.create(
-        user=user if getattr(user, "pk", None) else None,
-        roster=EXPORT_NAME,
-        filters=f"cadre={cadre.pk}" + (f" case={case.pk}" if case is not None else ""),
-        row_count=1,
-        channel=channel,
-        included_sensitive=True,
+    ExportLog.record(
+        user, EXPORT_NAME, rows=1, channel=channel, sensitive=True, filters=_described(cadre, case)
     )
     return data
 
@@ -241,6 +240,14 @@ def read_upload(name: str, data: bytes) -> list[tuple[str, bytes | None, str]]:
     """The .lrmx files of an upload: [(name, bytes, error)] — a .zip gives each .lrmx inside it."""
     if not zipfile.is_zipfile(io.BytesIO(data)):
         return [(name, data, "")]
+    try:
+        return _zip_members(name, data)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, RuntimeError, NotImplementedError, EOFError, OSError):
+        # a damaged, truncated or encrypted archive, or a compression zipfile cannot read
+        return [(name, None, _("压缩包已损坏、加密或无法读取"))]
+
+
+def _zip_members(name: str, data: bytes) -> list[tuple[str, bytes | None, str]]:
     files = []
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         members = [i for i in archive.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX/")]
@@ -535,7 +542,7 @@ class _Plan:
     parsed: _Parsed
 
 
-def _plan(result: FileResult, parsed: _Parsed, user, unit, seen: dict) -> _Plan | None:
+def _plan(result: FileResult, parsed: _Parsed, user, unit, seen: dict, allow_update: bool) -> _Plan | None:
     """Match the cadre, set its new values, validate everything; None when the file has errors."""
     data = parsed.fields
     existing = None
@@ -575,6 +582,13 @@ def _plan(result: FileResult, parsed: _Parsed, user, unit, seen: dict) -> _Plan 
     ):
         _error(result, "ShenFenZheng", data["id_number"], _("该干部属于您管辖范围以外的单位"))
         existing = None
+    elif existing is not None and not allow_update:
+        _error(
+            result,
+            "ShenFenZheng",
+            data["id_number"] or data["name"],
+            _("已有该干部，您没有修改已有记录的权限"),
+        )
     if existing is None and unit is None:
         _error(result, "XianRenZhiWu", "", _("新增干部须在导入时选择单位"))
     if result.errors:
@@ -715,9 +729,14 @@ def _write(plan: _Plan) -> None:
                 row.save()
 
 
-def import_files(files: list[tuple[str, bytes]], user, *, unit=None, dry_run: bool = True) -> ImportReport:
+def import_files(
+    files: list[tuple[str, bytes]], user, *, unit=None, dry_run: bool = True, allow_update: bool | None = None
+) -> ImportReport:
     """Validate every .lrmx (a .zip gives its files); unless `dry_run`, and only if every file is
-    valid, write them all in one transaction (history by `user`)."""
+    valid, write them all in one transaction (history by `user`). Updating a cadre on record needs
+    `allow_update` (default: the user's change permission on cadres), as the roster import does."""
+    if allow_update is None:
+        allow_update = user.has_perm("cadres.change_cadre")
     report = ImportReport(roster=str(_("干部任免审批表（.lrmx）")))
     if unit is not None:
         try:
@@ -745,7 +764,7 @@ def import_files(files: list[tuple[str, bytes]], user, *, unit=None, dry_run: bo
         result.label = parsed.fields.get("name", "")
         if result.errors:
             continue
-        plan = _plan(result, parsed, user, unit, seen)
+        plan = _plan(result, parsed, user, unit, seen, allow_update)
         if plan is not None:
             plans.append(plan)
     if report.ok and not dry_run:

@@ -239,3 +239,15 @@ class ExportLog(OrgModel):
 
     def __str__(self) -> str:
         return f"{self.user} {self.roster} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def record(cls, user, what: str, *, rows: int, channel: str, sensitive: bool, filters: str = ""):
+        """Log an export: who (an anonymous or missing user is kept as none), what, how many rows."""
+        return cls.objects.create(
+            user=user if getattr(user, "pk", None) else None,
+            roster=what,
+            filters=filters[:2000],
+            row_count=rows,
+            channel=channel,
+            included_sensitive=sensitive,
+        )

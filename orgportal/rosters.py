@@ -345,13 +345,13 @@ def export(
     sheet.autofilter(1, 0, max(row_number, 2), ncols - 1)
     workbook.close()
     count = row_number - 1
-    ExportLog.objects.create(
-        user=user if getattr(user, "pk", None) else None,
-        roster=roster.name,
-        filters=description[:2000],
-        row_count=count,
+    ExportLog.record(
+        user,
+        roster.name,
+        rows=count,
         channel=channel,
-        included_sensitive=not masked and any(c.sensitive for c in roster.columns),
+        sensitive=not masked and any(c.sensitive for c in roster.columns),
+        filters=description,
     )
     return count
 

@@ -1049,7 +1049,7 @@ class PublicityObjectionFactory(factory.django.DjangoModelFactory):
     )
     received_on = factory.LazyAttribute(lambda o: o.step.started_on + datetime.timedelta(days=1))
     content = "反映该同志在原单位工作期间作风粗暴"
-    handling = ""
+    handling = "已转交纪检监察组核查"
     resolved = False
     resolved_on = None
 

@@ -38,19 +38,12 @@ from .models import (
 Status = EnrolmentStatus
 
 
-def _locked(model, obj, missing: str):
-    try:
-        return model.objects.select_for_update().get(pk=obj.pk)
-    except model.DoesNotExist:
-        raise ValidationError(missing) from None
-
-
 def _locked_class(training_class: TrainingClass) -> TrainingClass:
-    return _locked(TrainingClass, training_class, _("该班次不存在"))
+    return training_class.locked(_("该班次不存在"))
 
 
 def _locked_enrolment(enrolment: Enrolment, allowed: tuple[str, ...], doing) -> Enrolment:
-    enrolment = _locked(Enrolment, enrolment, _("该调训记录不存在"))
+    enrolment = enrolment.locked(_("该调训记录不存在"))
     if enrolment.status not in allowed:
         raise ValidationError(
             {
@@ -229,7 +222,7 @@ def complete_class(training_class: TrainingClass, *, on: datetime.date, by) -> T
 # --- 质效评估 (training.models.evaluation) ---------------------------------------------------------
 def _evaluating(enrolment: Enrolment) -> Enrolment:
     """The enrolment, locked: one trainee's two submissions at once serialise here."""
-    return _locked(Enrolment, enrolment, _("该调训记录不存在"))
+    return enrolment.locked(_("该调训记录不存在"))
 
 
 @transaction.atomic

@@ -149,6 +149,8 @@ class AppointmentCase(CadreChild):
     """任免事项: one cadre, one proposed appointment or removal, opened, stepped through and completed
     (or withdrawn) by the services in cadres.appointments."""
 
+    sensitive_fields = ("withdraw_reason",)  # often a problem found on the way (问题线索)
+
     cadre = models.ForeignKey(
         Cadre, verbose_name=_("干部"), on_delete=models.CASCADE, related_name="appointment_cases"
     )
@@ -324,7 +326,7 @@ class PublicityObjection(OrgModel):
     """A report (反映) received during 任前公示, and how it was handled; unresolved ones stop completion."""
 
     jurisdiction = "step__case__cadre__unit"
-    sensitive_fields = ("content",)
+    sensitive_fields = ("content", "handling")  # what was reported, and what it led to
 
     step = models.ForeignKey(
         AppointmentStep, verbose_name=_("公示"), on_delete=models.CASCADE, related_name="objections"

@@ -118,3 +118,7 @@ def test_docx_has_the_same_form(client, cadre, county_a):
     text = "\n".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
     assert "张三" in text and "甲县司法局科员" in text and "2023年度考核为优秀。" in text
     assert client.get(reverse("admin:cadres_cadre_approval_docx", args=[cadre.pk + 999])).status_code == 404
+    from orgportal.models import ExportLog
+
+    logged = ExportLog.objects.get(roster="cadres.approval_docx")
+    assert (logged.filters, logged.row_count, logged.channel) == (f"cadre={cadre.pk}", 1, "admin")

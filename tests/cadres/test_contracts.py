@@ -143,7 +143,7 @@ class TestMovement(CadreChildContract):
         return {
             "cadre": self.cadre_in(unit),
             "kind": codes.MovementKind.LATERAL,
-            "date": "2025-03-01",
+            "date": str(TODAY),  # a drawn cadre may have started work after any fixed date
             "to_post": "某局副局长",
         }
 

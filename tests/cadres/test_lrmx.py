@@ -214,6 +214,31 @@ def test_updates_the_cadre_matched_by_id_number(county_a, city):
     assert any(label == "姓名" for label, _old, _new in report.rows[0].changes)
 
 
+def test_updating_a_cadre_on_record_needs_the_change_permission(county_a, city):
+    cadre = f.CadreFactory(unit=county_a, id_number=MALE_1972, birth_date=D(1972, 4, 1), gender="1")
+    adder = f.UserFactory(
+        perms=["cadres.view_cadre", "cadres.add_cadre", access.VIEW_SENSITIVE], units=[city]
+    )
+    report = run({"a.lrmx": lrmx_file()}, adder)
+    assert not report.written
+    assert ("公民身份号码", "已有该干部，您没有修改已有记录的权限") in errors(report)
+    cadre.refresh_from_db()
+    assert cadre.resume.count() == 0
+
+
+@pytest.mark.parametrize("damage", ["truncated", "crc"])
+def test_a_damaged_zip_is_a_file_error_not_a_crash(county_a, city, damage):
+    data = zipped({"a.lrmx": lrmx_file(), "b.lrmx": second_file()})
+    if damage == "truncated":
+        data = data[: len(data) // 2] + data[-22:]  # the central directory survives, a member does not
+    else:
+        start = data.index(b"<Person>")
+        data = data[:start] + b"X" + data[start + 1 :]  # stored, not compressed: the CRC no longer matches
+    report = run({"upload.zip": data}, writer(city), unit=county_a)
+    assert not report.written and not Cadre.objects.exists()
+    assert report.errors or report.file_errors
+
+
 def test_text_that_does_not_parse_is_kept_and_exported_again(county_a, city):
     text = "2019年度考核为优秀，2020年度因病未参加考核。"
     run(
