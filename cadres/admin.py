@@ -4,8 +4,9 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from orgportal import access, codes
@@ -20,7 +21,7 @@ from orgportal.admin import (
 )
 from orgportal.validators import format_date, format_year_month
 
-from . import appointments, models, services, teams
+from . import appointments, models, services, succession, teams
 from .approval_admin import ApprovalFormAdminMixin, LrmxImportAdminMixin
 from .filters import APPOINTMENT_FILTERS, DERIVED_FILTERS
 from .timeline import timeline
@@ -844,3 +845,102 @@ class MemberAssessmentAdmin(OrgAdmin):
 class RegularAssessmentAdmin(CadreChildAdmin):
     list_display = ["cadre", "year", "quarter", "rating"]
     list_filter = ["year", "quarter", "rating"]
+
+
+# --- 换届 planning (cadres.succession) --------------------------------------------------------------
+class SuccessionProposalInline(OrgInline):
+    model = models.SuccessionProposal
+    fields = ["kind", "cadre", "team", "level", "post", "reason", "status", "note", "case"]
+    readonly_fields = ["case"]
+    autocomplete_fields = ["cadre", "team"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("cadre", "team", "case", "case__cadre")
+
+
+@admin.register(models.SuccessionPlan)
+class SuccessionPlanAdmin(OrgAdmin):
+    list_display = ["name", "unit", "on_date", "status", "preview_link"]
+    list_filter = ["status"]
+    search_fields = ["name", "unit__name"]
+    list_select_related = ["unit"]
+    autocomplete_fields = ["unit", "teams"]
+    readonly_fields = ["preview_link"]
+    inlines = [SuccessionProposalInline]
+
+    @admin.display(description=_("预览"))
+    def preview_link(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        url = reverse("admin:cadres_successionplan_preview", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("换届前后对比"))
+
+    def get_urls(self):
+        """The plan's preview page (cadres.succession.preview): teams before and after, read-only."""
+
+        def view(request, object_id):
+            return self.preview_view(request, object_id)
+
+        return [
+            path(
+                "<path:object_id>/preview/",
+                self.admin_site.admin_view(view),
+                name="cadres_successionplan_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request, object_id):
+        if not (self.has_view_permission(request) and request.user.has_perms(teams.REQUIRED_PERMS)):
+            raise PermissionDenied
+        plan = self.get_object(request, unquote(object_id))
+        if plan is None:
+            raise Http404
+        cadres, quotas = (
+            access.scope(m.objects.all(), request.user) for m in (models.Cadre, models.PostQuota)
+        )
+        preview = succession.preview(plan, cadres=cadres, quotas=quotas)
+        for team in preview["teams"]:  # the template shows both states with one row layout
+            team["columns"] = [(_("现状"), team["before"]), (_("调整后"), team["after"])]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("换届方案预览：%s") % plan,
+            "plan": plan,
+            "preview": preview,
+        }
+        return TemplateResponse(request, "admin/cadres/succession_preview.html", context)
+
+
+class OpenCaseForm(forms.Form):
+    opened_on = forms.DateField(label=_("动议日期"), initial=timezone.localdate)
+
+
+@admin.register(models.SuccessionProposal)
+class SuccessionProposalAdmin(OrgAdmin):
+    list_display = ["cadre", "kind", "team", "level", "post", "reason", "status", "plan", "case"]
+    list_filter = ["kind", "status", "reason"]
+    search_fields = ["cadre__name", "post", "plan__name"]
+    list_select_related = ["cadre", "team", "plan", "case", "case__cadre"]
+    autocomplete_fields = ["plan", "cadre", "team"]
+    readonly_fields = ["case"]
+    actions = ["open_case_selected"]
+
+    @admin.action(description=_("启动任免事项…"), permissions=["change"])
+    def open_case_selected(self, request, queryset):
+        if not request.user.has_perm("cadres.add_appointmentcase"):
+            self.message_user(request, _("没有新增任免事项的权限"), messages.ERROR)
+            return None
+        return form_action(
+            self,
+            request,
+            queryset,
+            form_class=OpenCaseForm,
+            action="open_case_selected",
+            title=_("启动任免事项"),
+            intro=_("以下已采纳的换届建议将各自启动一个任免事项（动议）："),
+            submit=_("确认启动"),
+            apply=lambda proposal, opened_on: succession.open_case(
+                proposal, by=request.user, opened_on=opened_on
+            ),
+        )

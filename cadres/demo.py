@@ -34,6 +34,7 @@ from time import perf_counter
 from typing import NamedTuple
 
 from django.db import models, transaction
+from django.db.models import Count, Q
 from django.utils import timezone, translation
 
 from orgportal import codes
@@ -50,17 +51,21 @@ from .models import (
     DevelopmentPlan,
     DossierEntry,
     FamilyMember,
+    MemberAssessment,
     Movement,
     PersonalMattersReport,
     PlanMeasure,
     PlanReview,
     PoolMembership,
+    PostQuota,
     Programme,
     PromotionCheck,
+    RegularAssessment,
     ResumeEntry,
     Reward,
     Sanction,
     SupervisionMeasure,
+    TeamAnalysis,
     add_months,
     influence_last_day,
 )
@@ -1856,4 +1861,143 @@ def seed(options: dict, stdout) -> None:
     stdout.write(
         f"seed_demo: 干部 {created} 个新建（共 {existing + created} 个）；{children}；"
         f"用时 {perf_counter() - started:.1f} 秒"
+    )
+    seed_teams(timezone.localdate(), stdout)
+
+
+# --- 领导班子: post quotas, 综合研判 and 平时考核 (cadres.teams) ------------------------------------------
+# Teams are the counties (their 党委 and 政府 at the county unit) and the few city departments with
+# the most leaders. Each level a team's serving cadres hold gets a quota of that many — split 党委/政府 in
+# a county — and a county always has its 正职 and 副职 quotas; some levels get one more than are
+# serving (缺配), one level one fewer (超配). The structure rules (data, migration 0010) are not
+# seeded around: small demo teams miss some of them, as real ones do. Teams are seeded once, when
+# there is no quota yet, so running again (or topping the cadres up) adds nothing.
+TEAM_DEPARTMENTS = 6  # city departments made teams
+VACANCY_SHARE = 0.3  # of quota rows: one more post approved than cadres serving
+ANALYSED_TEAMS = 4  # teams with last year's 综合研判, their members' evaluations and 平时考核
+QUOTA_DOC = "遵编发〔2024〕{n}号"
+QUOTA_DATE = datetime.date(2024, 3, 1)
+ANALYSIS_TEXTS = (
+    ("政治站位高，团结协作好，推动发展有力", "年龄结构偏大，专业化干部不足", "适时选配1名年轻干部"),
+    ("班子运行顺畅，抓落实能力较强", "创新意识有待增强", "加强经济金融方面的专业力量"),
+    ("民主集中制执行较好，作风务实", "个别成员担当精神不足", "调整优化分工"),
+)
+MEMBER_TEXTS = ("政治坚定，敢于担当，工作实绩突出", "统筹协调能力强，作风扎实", "熟悉分管工作，执行力较强")
+_TEAM_RATINGS = _Weighted(
+    [(codes.TeamRating.GOOD, 45), (codes.TeamRating.FAIRLY_GOOD, 40), (codes.TeamRating.AVERAGE, 15)]
+)
+_REGULAR_RATINGS = _Weighted(
+    [(codes.TeamRating.GOOD, 55), (codes.TeamRating.FAIRLY_GOOD, 35), (codes.TeamRating.AVERAGE, 10)]
+)
+
+
+def _team_units() -> list[Unit]:
+    root = Unit.objects.filter(parent=None).order_by("path").first()
+    if root is None:
+        return []
+    leaders = Count("cadres", filter=Q(cadres__status=codes.CadreStatus.SERVING) & ~Q(cadres__level=""))
+    departments = (
+        Unit.objects.filter(parent=root, kind=codes.UnitKind.DEPARTMENT)
+        .annotate(leaders=leaders)
+        .filter(leaders__gt=0)
+        .order_by("-leaders", "path")[:TEAM_DEPARTMENTS]
+    )
+    counties = Unit.objects.filter(kind=codes.UnitKind.COUNTY).order_by("path")
+    return sorted([*counties, *departments], key=lambda unit: unit.path)
+
+
+def _quota_split(unit: Unit, level: str, approved: int) -> list[tuple[str, int]]:
+    """(post kind, approved) rows of one unit and level: a county's posts are 党委 and 政府."""
+    if unit.kind != codes.UnitKind.COUNTY:
+        return [(codes.PostKind.DEPARTMENT, approved)]
+    if level not in (L.COUNTY_CHIEF, L.COUNTY_DEPUTY):
+        return [("", approved)]
+    party = (approved + 1) // 2
+    return [
+        (kind, n)
+        for kind, n in ((codes.PostKind.PARTY, party), (codes.PostKind.GOVERNMENT, approved - party))
+        if n
+    ]
+
+
+def seed_teams(today: datetime.date, stdout) -> None:
+    """Post quotas for the demo teams, with a few 综合研判 and 平时考核 (see above); one line out."""
+    if PostQuota.objects.exists():  # seeded once (or staff set quotas): a top-up leaves them
+        return
+    rng = random.Random("teams")
+    units = _team_units()
+    if not units:
+        return
+    held: Counter[tuple[int, str]] = Counter()
+    members: dict[int, list[int]] = {}
+    for pk, unit_id, level in (
+        Cadre.objects.filter(status=codes.CadreStatus.SERVING, unit__in=units)
+        .exclude(level="")
+        .order_by("unit__path", "pk")
+        .values_list("pk", "unit_id", "level")
+    ):
+        held[unit_id, level] += 1
+        members.setdefault(unit_id, []).append(pk)
+    approved: dict[tuple[int, str], int] = {}
+    for unit in units:
+        levels = {level for unit_id, level in held if unit_id == unit.pk}
+        if unit.kind == codes.UnitKind.COUNTY:
+            levels |= {L.COUNTY_CHIEF, L.COUNTY_DEPUTY}
+        for level in sorted(levels, key=lambda code: -codes.level_order(code)):
+            serving = held[unit.pk, level]
+            approved[unit.pk, level] = serving + (1 if not serving or _share(rng, VACANCY_SHARE) else 0)
+    over = next((key for key, n in held.items() if n >= 2), None)
+    if over is not None:
+        approved[over] = held[over] - 1
+    by_pk = {unit.pk: unit for unit in units}
+    quotas = [
+        PostQuota(
+            unit_id=unit_id,
+            level=level,
+            post_kind=kind,
+            approved=n,
+            doc_number=QUOTA_DOC.format(n=number),
+            approved_on=QUOTA_DATE,
+        )
+        for number, ((unit_id, level), total) in enumerate(approved.items(), 1)
+        for kind, n in _quota_split(by_pk[unit_id], level, total)
+    ]
+    year = today.year - 1
+    analysed = [unit for unit in units if members.get(unit.pk)][:ANALYSED_TEAMS]
+    analyses = [
+        TeamAnalysis(
+            unit_id=unit.pk,
+            year=year,
+            analysed_on=datetime.date(year, 12, 15),
+            rating=_TEAM_RATINGS.pick(rng),
+            **dict(zip(("strengths", "problems", "adjustments"), rng.choice(ANALYSIS_TEXTS), strict=True)),
+        )
+        for unit in analysed
+    ]
+    with transaction.atomic():
+        bulk_insert(PostQuota, quotas)
+        bulk_insert(TeamAnalysis, analyses)
+        evaluations = [
+            MemberAssessment(analysis_id=analysis.pk, cadre_id=pk, assessment=rng.choice(MEMBER_TEXTS))
+            for analysis in analyses
+            for pk in members[analysis.unit_id]
+        ]
+        bulk_insert(MemberAssessment, evaluations)
+        # 平时考核 of the analysed teams' members for the last two finished quarters.
+        quarter_index = (today.year * 4 + (today.month - 1) // 3) - 1
+        quarters = [divmod(quarter_index - back, 4) for back in (1, 0)]
+        cadres = [pk for unit in analysed for pk in members[unit.pk]]
+        taken = set(
+            RegularAssessment.objects.filter(cadre_id__in=cadres).values_list("cadre_id", "year", "quarter")
+        )
+        regular = [
+            RegularAssessment(cadre_id=pk, year=y, quarter=q + 1, rating=_REGULAR_RATINGS.pick(rng))
+            for pk in cadres
+            for y, q in quarters
+            if (pk, y, q + 1) not in taken
+        ]
+        bulk_insert(RegularAssessment, regular)
+    stdout.write(
+        f"seed_demo: 领导班子 {len(units)} 个；领导职数 {len(quotas)}，班子综合研判 {len(analyses)}，"
+        f"班子成员评价 {len(evaluations)}，平时考核 {len(regular)}"
     )

@@ -7,6 +7,7 @@ from rest_framework import exceptions
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from orgportal import access
 from orgportal.api import (
     ChangePermissions,
     OrgViewSet,
@@ -17,7 +18,7 @@ from orgportal.api import (
     router,
 )
 
-from . import appointments, lrmx, models, services
+from . import appointments, lrmx, models, services, succession, teams
 from .filters import AppointmentCaseFilter, CadreFilter
 from .serializers import (
     AppointmentCaseSerializer,
@@ -323,3 +324,64 @@ register(
     select_related=["cadre"],
 )
 router.register("team-reports", TeamReportViewSet, basename="team-report")
+
+
+# --- 换届 planning (cadres.succession): GET …/succession-plans/<id>/preview/ ---------------------------
+class SuccessionPlanViewSet(OrgViewSet):
+    """换届方案: CRUD, and `GET …/<id>/preview/` — the plan's teams today and after its proposals."""
+
+    @extend_schema(
+        summary="换届方案预览",
+        description=(
+            "方案涉及的每个班子现状与按方案调整后并列：各职务层次核定、实配、缺配、超配，结构要求是否达到及原因，"
+            "班子结构和成员；每条建议的人选在年轻干部库的调整提示和干部记录（处分影响期、红色预警、非在职）。"
+            "只读，不作任何修改。"
+        ),
+        responses=succession.PreviewSerializer,
+    )
+    @action(detail=True, methods=["get"])
+    def preview(self, request, pk=None):
+        """换届方案预览（只读）."""
+        if not request.user.has_perms(teams.REQUIRED_PERMS):
+            raise exceptions.PermissionDenied()
+        plan = self.get_object()
+        cadres, quotas = (
+            access.scope(m.objects.all(), request.user) for m in (models.Cadre, models.PostQuota)
+        )
+        return Response(succession.preview(plan, cadres=cadres, quotas=quotas))
+
+
+class SuccessionProposalViewSet(OrgViewSet):
+    """换届方案建议: CRUD; `POST …/<id>/open-case/` turns an accepted one into an appointment case."""
+
+    @extend_schema(request=succession.OpenCaseSerializer, responses={201: AppointmentCaseSerializer})
+    @action(detail=True, methods=["post"], url_path="open-case", permission_classes=[ChangePermissions])
+    def open_case(self, request, pk=None):
+        """启动任免事项（已采纳的建议，一次）."""
+        if not request.user.has_perm("cadres.add_appointmentcase"):
+            raise exceptions.PermissionDenied()
+        form = succession.OpenCaseSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        case = succession.open_case(self.get_object(), by=request.user, **form.validated_data)
+        context = self.get_serializer_context()
+        return Response(AppointmentCaseSerializer(case, context=context).data, status=201)
+
+
+register(
+    "succession-plans",
+    models.SuccessionPlan,
+    viewset=SuccessionPlanViewSet,
+    filterset_fields=["unit", "status"],
+    search_fields=["name"],
+    ordering_fields=["id", "on_date", "name"],
+    queryset=models.SuccessionPlan.objects.select_related("unit").prefetch_related("teams"),
+)
+register(
+    "succession-proposals",
+    models.SuccessionProposal,
+    viewset=SuccessionProposalViewSet,
+    filterset_fields=["plan", "kind", "status", "team", "cadre"],
+    search_fields=["cadre__name", "post"],
+    ordering_fields=["id", "kind", "status"],
+    select_related=["plan", "plan__unit", "cadre", "team"],
+)

@@ -33,6 +33,8 @@ from cadres.models import (
     ResumeEntry,
     Reward,
     Sanction,
+    SuccessionPlan,
+    SuccessionProposal,
     SupervisionMeasure,
     TeamAnalysis,
     TeamRule,
@@ -1112,3 +1114,28 @@ class RegularAssessmentFactory(CadreChildFactory):
     year = factory.Sequence(lambda n: 2000 + n // 4 % 100)
     quarter = factory.Sequence(lambda n: n % 4 + 1)
     rating = codes.TeamRating.GOOD
+
+
+class SuccessionPlanFactory(factory.django.DjangoModelFactory):
+    """换届方案 for a county, on 2026-09-30, in draft."""
+
+    class Meta:
+        model = SuccessionPlan
+
+    name = factory.Sequence(lambda n: f"换届方案{n + 1}")
+    unit = factory.SubFactory(UnitFactory)
+    on_date = datetime.date(2026, 9, 30)
+
+
+class SuccessionProposalFactory(factory.django.DjangoModelFactory):
+    """拟任职: a cadre of the plan's unit into its team as 县处级副职."""
+
+    class Meta:
+        model = SuccessionProposal
+
+    plan = factory.SubFactory(SuccessionPlanFactory)
+    kind = "appointment"
+    cadre = factory.SubFactory(CadreFactory, unit=factory.SelfAttribute("..plan.unit"))
+    team = factory.SelfAttribute("plan.unit")
+    level = codes.LeadershipLevel.COUNTY_DEPUTY
+    post = "副县长"

@@ -16,9 +16,22 @@ from django.utils.translation import gettext_lazy as _
 from orgportal import codes
 from orgportal.models import OrgModel, Unit
 
+from .appointments import AppointmentCase
 from .records import Cadre, CadreChild
 
-__all__ = ["PostQuota", "TeamRule", "TeamAnalysis", "MemberAssessment", "RegularAssessment"]
+__all__ = [
+    "PostQuota",
+    "TeamRule",
+    "TeamAnalysis",
+    "MemberAssessment",
+    "RegularAssessment",
+    "SuccessionPlanStatus",
+    "SuccessionProposalKind",
+    "DepartureReason",
+    "ProposalStatus",
+    "SuccessionPlan",
+    "SuccessionProposal",
+]
 
 YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
 
@@ -197,3 +210,135 @@ class RegularAssessment(CadreChild):
                 violation_error_message=_("该干部这一季度已有平时考核"),
             )
         ]
+
+
+# --- 换届 planning (cadres.succession) ------------------------------------------------------------
+class SuccessionPlanStatus(models.TextChoices):
+    DRAFT = "draft", _("草拟")
+    FINAL = "final", _("定稿")
+
+
+class SuccessionProposalKind(models.TextChoices):
+    DEPARTURE = "departure", _("拟离任")
+    APPOINTMENT = "appointment", _("拟任职")
+
+
+class DepartureReason(models.TextChoices):
+    AGE = "age", _("到龄")
+    TERM = "term", _("任期届满")
+    EXCHANGE = "exchange", _("交流")
+    OTHER = "other", _("其他")
+
+
+class ProposalStatus(models.TextChoices):
+    PROPOSED = "proposed", _("拟议")
+    ACCEPTED = "accepted", _("采纳")
+    REJECTED = "rejected", _("不采纳")
+    CASE_OPENED = "case_opened", _("已启动任免事项")
+
+
+class SuccessionPlan(OrgModel):
+    """换届方案 (a what-if): teams of units under `unit`, and proposed departures and appointments.
+    Nothing changes until staff turn an accepted proposal into an appointment case."""
+
+    jurisdiction = "unit"
+
+    name = models.CharField(_("方案名称"), max_length=100)
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("换届范围"),
+        on_delete=models.PROTECT,
+        related_name="succession_plans",
+        help_text=_("该单位及其下级单位的班子"),
+    )
+    teams = models.ManyToManyField(
+        Unit, verbose_name=_("班子（单位）"), blank=True, related_name="+", help_text=_("换届涉及的班子")
+    )
+    status = models.CharField(
+        _("状态"), max_length=20, choices=SuccessionPlanStatus.choices, default=SuccessionPlanStatus.DRAFT
+    )
+    on_date = models.DateField(_("换届日期"), help_text=_("计算年龄、到龄的日期"))
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("换届方案")
+        verbose_name_plural = _("换届方案")
+        ordering = ["-on_date", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SuccessionProposal(OrgModel):
+    """换届方案中的一条：拟离任 (a member of a team, with the reason) or 拟任职 (a candidate into a team
+    at a level). cadres.succession.open_case turns an accepted one into an appointment case."""
+
+    jurisdiction = "plan__unit"
+
+    plan = models.ForeignKey(
+        SuccessionPlan, verbose_name=_("换届方案"), on_delete=models.CASCADE, related_name="proposals"
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=SuccessionProposalKind.choices)
+    cadre = models.ForeignKey(
+        Cadre, verbose_name=_("干部"), on_delete=models.PROTECT, related_name="succession_proposals"
+    )
+    team = models.ForeignKey(
+        Unit,
+        verbose_name=_("班子（单位）"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("拟离任：所在班子；拟任职：拟进入的班子"),
+    )
+    level = models.CharField(
+        _("拟任职务层次"), max_length=20, choices=codes.LeadershipLevel.choices, blank=True
+    )
+    post = models.CharField(_("拟任职务"), max_length=200, blank=True)
+    reason = models.CharField(_("离任原因"), max_length=20, choices=DepartureReason.choices, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED
+    )
+    case = models.ForeignKey(
+        AppointmentCase,
+        verbose_name=_("任免事项"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("换届方案建议")
+        verbose_name_plural = _("换届方案建议")
+        ordering = ["plan", "kind", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "cadre", "kind"],
+                name="unique_succession_proposal",
+                violation_error_message=_("该方案中已有这名干部的同类建议"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.cadre}（{self.team}）"
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if self.kind == SuccessionProposalKind.DEPARTURE:
+            if not self.reason:
+                errors["reason"] = _("拟离任请选择离任原因")
+            if self._state.adding and self.cadre_id and self.team_id and self.cadre.unit_id != self.team_id:
+                errors["cadre"] = _("该干部不是这个班子（单位）的成员")
+        elif self.kind == SuccessionProposalKind.APPOINTMENT:
+            if not self.level:
+                errors["level"] = _("拟任职请填写拟任职务层次")
+            if not self.post:
+                errors["post"] = _("拟任职请填写拟任职务")
+        if self.plan_id and self.team_id and not self.team.path.startswith(self.plan.unit.path):
+            errors["team"] = _("该班子不在方案的换届范围内")
+        if (self.status == ProposalStatus.CASE_OPENED) != bool(self.case_id):
+            errors["status"] = _("任免事项须通过「启动任免事项」操作办理，启动后不再更改状态")
+        if errors:
+            raise ValidationError(errors)
