@@ -616,6 +616,7 @@ class StepForm(forms.Form):
     votes_for = forms.IntegerField(label=_("同意票"), required=False, min_value=0)
     votes_against = forms.IntegerField(label=_("不同意票"), required=False, min_value=0)
     votes_abstain = forms.IntegerField(label=_("弃权票"), required=False, min_value=0)
+    members_expected = forms.IntegerField(label=_("应到会成员（讨论决定）"), required=False, min_value=1)
     meeting = forms.CharField(label=_("会议"), required=False)
     team = forms.CharField(label=_("考察组"), required=False)
     findings = forms.CharField(label=_("考察情况"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -747,7 +748,7 @@ class AppointmentStepAdmin(ServiceCreatedAdmin):
         ("started_on", "ended_on"),
         "participants",
         "outcome",
-        ("votes_for", "votes_against", "votes_abstain"),
+        ("votes_for", "votes_against", "votes_abstain", "members_expected"),
         "meeting",
         "team",
         "findings",

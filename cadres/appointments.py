@@ -95,9 +95,9 @@ def _step_outcome(step: AppointmentStep, requirement: StepRequirement) -> tuple[
             }
         return AppointmentStepOutcome.PASSED, ""
     if step.step == AppointmentStepKind.DECISION:
-        if (step.votes_for or 0) * 2 > step.votes_total:
+        if (step.votes_for or 0) * 2 > (step.members_expected or step.votes_total):
             return AppointmentStepOutcome.PASSED, ""
-        return AppointmentStepOutcome.FAILED, _("同意票未超过半数")
+        return AppointmentStepOutcome.FAILED, _("同意票未超过应到会成员半数")
     if step.step == AppointmentStepKind.CHECK:
         if step.promotion_check.result == codes.CheckResult.FAILED:
             return AppointmentStepOutcome.FAILED, _("凡提必核未通过")
@@ -118,6 +118,7 @@ def record_step(
     votes_for: int | None = None,
     votes_against: int | None = None,
     votes_abstain: int | None = None,
+    members_expected: int | None = None,
     meeting: str = "",
     team: str = "",
     findings: str = "",
@@ -128,7 +129,7 @@ def record_step(
 ) -> AppointmentStep:
     """Record one step of an open case, in the configured order: every step before it must be
     recorded and passed. 民主推荐 and 讨论决定 pass or fail by their votes (the configured share;
-    more than half), 凡提必核 by the linked check (the cadre's latest when none is given)."""
+    more than half of the members who should attend, two thirds of them present), 凡提必核 by the linked check (the cadre's latest when none is given)."""
     case = case.locked(_("该任免事项不存在"))
     _check_open(case)
     requirements = required_steps(case.kind)
@@ -176,6 +177,7 @@ def record_step(
         votes_for=votes_for,
         votes_against=votes_against,
         votes_abstain=votes_abstain,
+        members_expected=members_expected,
         meeting=meeting or "",
         team=team or "",
         findings=findings or "",

@@ -16,8 +16,9 @@ from django.utils import timezone
 from orgportal import access, codes
 from orgportal.validators import age_on, format_year_month
 
-# Imported text the importer could not turn into records is kept in the cadre's 备注 as blocks
-# (`【奖惩情况·原文】` … `【/奖惩情况】`) and printed after what the records compose.
+# Imported text the importer could not turn into records is kept in the cadre's 任免审批表原文
+# (`form_text`, a sensitive field) as blocks (`【奖惩情况·原文】` … `【/奖惩情况】`) and printed after
+# what the records compose.
 BLOCK_NAMES = ("简历", "奖惩情况", "年度考核结果")
 BLOCK = re.compile(r"【(简历|奖惩情况|年度考核结果)·原文】\n(.*?)\n【/\1】\n?", re.S)
 DECEASED_WORDS = ("去世", "死亡", "逝世", "已故")
@@ -235,7 +236,9 @@ def compose(cadre, *, user, case=None, on: datetime.date | None = None) -> Appro
     Without orgportal.view_sensitive 健康状况 is masked and sanctions are left out of 奖惩情况."""
     on = on or timezone.localdate()
     sensitive = access.can_view_sensitive(user)
-    blocks = note_blocks(cadre.note)
+    blocks = note_blocks(cadre.form_text)
+    if not sensitive:  # the kept 奖惩 text may hold discipline records
+        blocks.pop("奖惩情况", None)
     sanctions = list(cadre.sanctions.all()) if sensitive else []
     form = ApprovalForm(
         cadre=cadre,

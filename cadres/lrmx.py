@@ -11,8 +11,8 @@ codes from labels through orgportal.codes.parse_code); only if every file of the
 they all written, in one transaction. A cadre is matched by 公民身份号码, or — for files without
 one — by 姓名 and 出生年月 within the chosen unit. 简历 becomes ResumeEntry rows, 家庭成员
 FamilyMember rows, 照片 the cadre's photo; 年度考核结果 and 奖惩情况 become AnnualAssessment and
-Reward rows where every sentence/line parses, and are otherwise kept verbatim in 备注 (and
-exported again from there). Discipline lines are never turned into records here: sanctions are
+Reward rows where every sentence/line parses, and are otherwise kept verbatim in the cadre's
+任免审批表原文 (`form_text`, sensitive: it may hold discipline lines; exported again from there). Discipline lines are never turned into records here: sanctions are
 recorded through their own service, with their influence periods.
 """
 
@@ -524,6 +524,7 @@ FIELD_ELEMENT = {
     "id_number": "ShenFenZheng",
     "unit": "XianRenZhiWu",
     "note": "JiangChengQingKuang",
+    "form_text": "JiangChengQingKuang",
 }
 
 
@@ -614,10 +615,12 @@ def _plan(result: FileResult, parsed: _Parsed, user, unit, seen: dict, allow_upd
     )
     parsed.rewards, parsed.reward_lines, parsed.blocks["奖惩情况"] = rewards, reward_lines, kept
     note = cadre.note if existing else ""
-    note = af.OTHER_PARTY.sub("", af.note_without_blocks(note)).rstrip("\n")
+    note = af.OTHER_PARTY.sub("", note).rstrip("\n")
     if parsed.other_party:
         note = f"{note}\n民主党派：{parsed.other_party}".lstrip("\n")
-    data["note"] = af.with_blocks(note, parsed.blocks)
+    data["note"] = note
+    if existing is None or "form_text" not in access.masked_fields(Cadre, user):
+        data["form_text"] = af.with_blocks("", parsed.blocks)  # sensitive: may hold discipline lines
     for name, value in data.items():
         old = getattr(cadre, name)
         if (old or None) != (value or None):

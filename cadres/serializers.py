@@ -138,6 +138,9 @@ class StepRecordSerializer(serializers.Serializer):
     votes_for = serializers.IntegerField(required=False, allow_null=True, min_value=0, label="同意票")
     votes_against = serializers.IntegerField(required=False, allow_null=True, min_value=0, label="不同意票")
     votes_abstain = serializers.IntegerField(required=False, allow_null=True, min_value=0, label="弃权票")
+    members_expected = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, label="应到会成员（讨论决定）"
+    )
     meeting = serializers.CharField(required=False, allow_blank=True, label="会议")
     team = serializers.CharField(required=False, allow_blank=True, label="考察组")
     findings = serializers.CharField(required=False, allow_blank=True, label="考察情况")

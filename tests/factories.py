@@ -170,6 +170,8 @@ class CadreFactory(factory.django.DjangoModelFactory):
         model = Cadre
 
     class Params:
+        # read from an .lrmx whose 奖惩情况 held a line no record matched (kept in 任免审批表原文)
+        imported = factory.Trait(form_text="【奖惩情况·原文】\n2019.06  受到党内警告处分\n【/奖惩情况】\n")
         education = factory.LazyAttribute(lambda o: cadre_demo.pick_education(randgen, o.birth_date))
         posting = factory.LazyAttribute(
             lambda o: cadre_demo.posting_for(

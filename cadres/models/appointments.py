@@ -250,6 +250,12 @@ class AppointmentStep(OrgModel):
     votes_for = models.PositiveIntegerField(_("同意票"), null=True, blank=True)
     votes_against = models.PositiveIntegerField(_("不同意票"), null=True, blank=True)
     votes_abstain = models.PositiveIntegerField(_("弃权票"), null=True, blank=True)
+    members_expected = models.PositiveIntegerField(
+        _("应到会成员"),
+        null=True,
+        blank=True,
+        help_text=_("讨论决定必填：到会须达三分之二，同意须超过应到会成员半数"),
+    )
     meeting = models.CharField(_("会议"), max_length=100, blank=True)
     team = models.CharField(_("考察组"), max_length=200, blank=True)
     findings = models.TextField(_("考察情况"), blank=True)
@@ -302,6 +308,20 @@ class AppointmentStep(OrgModel):
         )
         if self.step in VOTED_STEPS and not self.votes_total:
             errors["votes_for"] = _("请填写票数（同意、不同意、弃权）")
+        if self.step == AppointmentStepKind.DECISION:
+            # 选拔任用条例 第三十二条: two thirds of the members present, more than half of those who
+            # should attend in favour (the votes cast are the members present)
+            if not self.members_expected:
+                errors["members_expected"] = _("请填写应到会成员人数")
+            elif self.votes_total > self.members_expected:
+                errors["members_expected"] = _("票数多于应到会成员人数")
+            elif self.votes_total * 3 < self.members_expected * 2:
+                errors["votes_for"] = _(
+                    "到会成员（%(present)d人）不足应到会成员（%(expected)d人）的三分之二"
+                ) % {
+                    "present": self.votes_total,
+                    "expected": self.members_expected,
+                }
         if self.step == AppointmentStepKind.PUBLICITY and self.started_on:
             earliest = publicity_earliest_end(self.started_on)
             if not self.ended_on:

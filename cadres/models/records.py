@@ -146,7 +146,7 @@ class Cadre(OrgModel):
     """干部: the fields of the 干部任免审批表."""
 
     jurisdiction = "unit"
-    sensitive_fields = ("id_number", "health")
+    sensitive_fields = ("id_number", "health", "form_text")
 
     name = models.CharField(_("姓名"), max_length=30, db_index=True)
     gender = models.CharField(_("性别"), max_length=1, choices=codes.Gender.choices)
@@ -203,6 +203,14 @@ class Cadre(OrgModel):
         db_index=True,
     )
     note = models.TextField(_("备注"), blank=True)
+    form_text = models.TextField(
+        _("任免审批表原文"),
+        blank=True,
+        editable=False,
+        help_text=_(
+            "导入的任免审批表中未能转为记录的简历、奖惩情况、年度考核结果原文（可能含处分，按敏感信息保护）"
+        ),
+    )
 
     objects = CadreQuerySet.as_manager()
 

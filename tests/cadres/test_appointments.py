@@ -159,7 +159,13 @@ def step_data(case, step: str, on: datetime.date) -> dict:
     if step == AppointmentStepKind.CHECK:
         return {"promotion_check": passed_check(case.cadre)}
     if step == AppointmentStepKind.DECISION:
-        return {"votes_for": 9, "votes_against": 0, "votes_abstain": 0, "meeting": "市委常委会"}
+        return {
+            "votes_for": 9,
+            "votes_against": 0,
+            "votes_abstain": 0,
+            "members_expected": 11,
+            "meeting": "市委常委会",
+        }
     if step == AppointmentStepKind.PUBLICITY:
         return {"ended_on": publicity_earliest_end(on)}
     if step == AppointmentStepKind.APPOINTMENT:
@@ -276,13 +282,41 @@ def test_failed_inspection_refuses_completion():
     assert any("缺少必经程序：「凡提必核」、「讨论决定」、「任前公示」、「任职」" in r for r in reasons)
 
 
-def test_decision_needs_more_than_half():
+@pytest.mark.parametrize(
+    ("votes_for", "against", "outcome"),
+    [(5, 1, AppointmentStepOutcome.PASSED), (4, 2, AppointmentStepOutcome.FAILED)],
+)
+def test_decision_needs_more_than_half_of_the_members_who_should_attend(votes_for, against, outcome):
+    # 9 members should attend, 6 present (two thirds): 5 in favour is a majority of the 9, 4 is not,
+    # though 4 of the 6 votes cast would be
     case = open_case(serving_cadre())
     on = walk(case, until="decision")
     step = appointments.record_step(
-        case, step="decision", started_on=on, by=None, votes_for=4, votes_against=3, votes_abstain=1
+        case,
+        step="decision",
+        started_on=on,
+        by=None,
+        votes_for=votes_for,
+        votes_against=against,
+        votes_abstain=0,
+        members_expected=9,
     )
-    assert step.outcome == AppointmentStepOutcome.FAILED
+    assert step.outcome == outcome
+
+
+def test_decision_needs_two_thirds_present_and_the_number_expected():
+    case = open_case(serving_cadre())
+    on = walk(case, until="decision")
+
+    def record(**votes):
+        return appointments.record_step(case, step="decision", started_on=on, by=None, **votes)
+
+    with pytest.raises(ValidationError, match="不足应到会成员（9人）的三分之二"):
+        record(votes_for=5, votes_against=0, votes_abstain=0, members_expected=9)
+    with pytest.raises(ValidationError, match="请填写应到会成员人数"):
+        record(votes_for=5, votes_against=1, votes_abstain=0)
+    with pytest.raises(ValidationError, match="票数多于应到会成员人数"):
+        record(votes_for=8, votes_against=2, votes_abstain=0, members_expected=9)
 
 
 def test_check_needs_a_finished_promotion_check():

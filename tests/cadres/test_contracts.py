@@ -19,6 +19,11 @@ class TestCadre(ModelContract, MaskingContract):
     factory = f.CadreFactory
     basename = "cadre"
 
+    def make(self, unit, **kwargs):
+        # 任免审批表原文 is filled only by an .lrmx import; the masking tests need every sensitive field
+        kwargs.setdefault("imported", True)
+        return super().make(unit, **kwargs)
+
     def create_payload(self, unit):
         return {
             "name": "李明",

@@ -252,6 +252,23 @@ def test_text_that_does_not_parse_is_kept_and_exported_again(county_a, city):
     assert values["NianDuKaoHeJieGuo"] == text and values["JiangChengQingKuang"] == "2015年被评为优秀党员"
 
 
+def test_an_unmatched_discipline_line_is_kept_as_sensitive_text(county_a, city, api):
+    run(
+        {"a.lrmx": lrmx_file(JiangChengQingKuang="2021.05  受到党内严重警告处分")},
+        writer(city),
+        unit=county_a,
+    )
+    cadre = Cadre.objects.get()
+    assert "严重警告" in cadre.form_text and "严重警告" not in cadre.note
+    from cadres import approval_form
+
+    assert "严重警告" in approval_form.compose(cadre, user=writer(city)).rewards
+    reader = writer(city, sensitive=False)
+    assert "严重警告" not in approval_form.compose(cadre, user=reader).rewards
+    shown = api.as_user(reader).get(reverse("cadre-detail", args=[cadre.pk])).data
+    assert "严重警告" not in str(shown)
+
+
 def test_zip_of_several_files(county_a, city):
     second = second_file()
     data = zipped({"张三.lrmx": lrmx_file(), "李娜.lrmx": second, "说明.txt": b"ignored"})
