@@ -153,11 +153,12 @@ class StepRecordSerializer(serializers.Serializer):
     doc_number = serializers.CharField(required=False, allow_blank=True, label="任职文号")
     notes = serializers.CharField(required=False, allow_blank=True, label="说明")
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if user is not None:
+        request = self.context.get("request")
+        if request is not None:  # the checks the user may see
             field = self.fields["promotion_check"]
-            field.queryset = access.scope(field.queryset, user)
+            field.queryset = access.scope(field.queryset, request.user)
 
 
 class CaseCompleteSerializer(serializers.Serializer):

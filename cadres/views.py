@@ -14,6 +14,7 @@ from orgportal.api import (
     RosterImportMixin,
     RuleFilter,
     RuleFlagsMixin,
+    action_data,
     register,
     router,
 )
@@ -110,9 +111,8 @@ class WarningViewSet(OrgViewSet):
     @action(detail=True, methods=["post"], permission_classes=[ChangePermissions])
     def close(self, request, pk=None):
         """解除预警."""
-        form = WarningCloseSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        warning = services.close_warning(self.get_object(), by=request.user, **form.validated_data)
+        data = action_data(WarningCloseSerializer, request)
+        warning = services.close_warning(self.get_object(), by=request.user, **data)
         return Response(self.get_serializer(warning).data)
 
 
@@ -140,9 +140,8 @@ class PoolMembershipViewSet(RuleFlagsMixin, OrgViewSet):
     @action(detail=True, methods=["post"], permission_classes=[ChangePermissions], url_path="exit")
     def exit_pool(self, request, pk=None):
         """调整出库."""
-        form = PoolExitSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        membership = services.exit_pool(self.get_object(), by=request.user, **form.validated_data)
+        data = action_data(PoolExitSerializer, request)
+        membership = services.exit_pool(self.get_object(), by=request.user, **data)
         return Response(self.get_serializer(membership).data)
 
 
@@ -233,9 +232,8 @@ class AppointmentCaseViewSet(LrmxMixin, OrgViewSet):
     @action(detail=True, methods=["post"], permission_classes=[ChangePermissions])
     def steps(self, request, pk=None):
         """记录一个程序步骤（按配置的顺序）."""
-        form = StepRecordSerializer(data=request.data, user=request.user)
-        form.is_valid(raise_exception=True)
-        step = appointments.record_step(self.get_object(), by=request.user, **form.validated_data)
+        data = action_data(StepRecordSerializer, request)
+        step = appointments.record_step(self.get_object(), by=request.user, **data)
         context = self.get_serializer_context()
         return Response(AppointmentStepSerializer(step, context=context).data, status=201)
 
@@ -243,21 +241,15 @@ class AppointmentCaseViewSet(LrmxMixin, OrgViewSet):
     @action(detail=True, methods=["post"], permission_classes=[ChangePermissions])
     def complete(self, request, pk=None):
         """办结：记录任免（现职务、职务层次、职级随之更新）；不符合条件时列出全部原因."""
-        form = CaseCompleteSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        return self._done(
-            appointments.complete_case(self.get_object(), by=request.user, **form.validated_data)
-        )
+        data = action_data(CaseCompleteSerializer, request)
+        return self._done(appointments.complete_case(self.get_object(), by=request.user, **data))
 
     @extend_schema(request=CaseWithdrawSerializer)
     @action(detail=True, methods=["post"], permission_classes=[ChangePermissions])
     def withdraw(self, request, pk=None):
         """撤销（事项保留，记录原因）."""
-        form = CaseWithdrawSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        return self._done(
-            appointments.withdraw_case(self.get_object(), by=request.user, **form.validated_data)
-        )
+        data = action_data(CaseWithdrawSerializer, request)
+        return self._done(appointments.withdraw_case(self.get_object(), by=request.user, **data))
 
 
 router.register("appointment-cases", AppointmentCaseViewSet)
@@ -360,9 +352,8 @@ class SuccessionProposalViewSet(OrgViewSet):
         """启动任免事项（已采纳的建议，一次）."""
         if not request.user.has_perm("cadres.add_appointmentcase"):
             raise exceptions.PermissionDenied()
-        form = succession.OpenCaseSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        case = succession.open_case(self.get_object(), by=request.user, **form.validated_data)
+        data = action_data(succession.OpenCaseSerializer, request)
+        case = succession.open_case(self.get_object(), by=request.user, **data)
         context = self.get_serializer_context()
         return Response(AppointmentCaseSerializer(case, context=context).data, status=201)
 

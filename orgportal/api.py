@@ -53,6 +53,13 @@ class ChangePermissions(ModelPermissions):
     perms_map = {**ModelPermissions.perms_map, "POST": ["%(app_label)s.change_%(model_name)s"]}
 
 
+def action_data(serializer_class, request) -> dict:
+    """The validated body of a POST action that calls a service (DRF's 400 with field errors otherwise)."""
+    form = serializer_class(data=request.data, context={"request": request})
+    form.is_valid(raise_exception=True)
+    return form.validated_data
+
+
 def django_error_detail(error: DjangoValidationError):
     """A Django ValidationError in DRF's shape: {field: [messages]} or [messages]."""
     if hasattr(error, "error_dict"):

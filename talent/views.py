@@ -3,7 +3,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from orgportal.api import ChangePermissions, OrgViewSet, register
+from orgportal.api import ChangePermissions, OrgViewSet, action_data, register
 
 from . import models, services
 from .filters import (
@@ -42,12 +42,6 @@ from .serializers import (
 )
 
 
-def _form(serializer_class, request):
-    form = serializer_class(data=request.data, context={"request": request})
-    form.is_valid(raise_exception=True)
-    return form.validated_data
-
-
 class TalentViewSet(OrgViewSet):
     """人才: created and edited directly; 流失 is recorded with POST …/departure/ (the record stays);
     a certification that approved 乡土人才积分 propose is confirmed with POST …/certify-by-points/."""
@@ -64,7 +58,7 @@ class TalentViewSet(OrgViewSet):
         if not request.user.has_perm("talent.add_certification"):
             raise PermissionDenied
         certification = services.certify_by_points(
-            self.get_object(), by=request.user, **_form(CertifyByPointsSerializer, request)
+            self.get_object(), by=request.user, **action_data(CertifyByPointsSerializer, request)
         )
         return Response(CertificationSerializer(certification, context={"request": request}).data)
 
@@ -73,7 +67,7 @@ class TalentViewSet(OrgViewSet):
     def departure(self, request, pk=None):
         """登记流失."""
         talent = services.record_departure(
-            self.get_object(), by=request.user, **_form(DepartureSerializer, request)
+            self.get_object(), by=request.user, **action_data(DepartureSerializer, request)
         )
         return Response(self.get_serializer(talent).data)
 
@@ -86,7 +80,7 @@ class PointEntryViewSet(OrgViewSet):
     def review(self, request, pk=None):
         """审核（认可 / 不予认可）."""
         entry = services.review_points(
-            self.get_object(), by=request.user, **_form(PointsReviewSerializer, request)
+            self.get_object(), by=request.user, **action_data(PointsReviewSerializer, request)
         )
         return Response(self.get_serializer(entry).data)
 
@@ -96,7 +90,7 @@ class TargetedTraineeViewSet(OrgViewSet):
     …/complete/, …/breach/, …/withdraw/."""
 
     def _changed(self, request, service, form):
-        trainee = service(self.get_object(), by=request.user, **_form(form, request))
+        trainee = service(self.get_object(), by=request.user, **action_data(form, request))
         return Response(self.get_serializer(trainee).data)
 
     @extend_schema(request=PlaceTraineeSerializer)
@@ -171,7 +165,9 @@ class TalentCardViewSet(OrgViewSet):
     @action(detail=True, methods=["post"], permission_classes=[ChangePermissions])
     def renew(self, request, pk=None):
         """续期."""
-        card = services.renew_card(self.get_object(), by=request.user, **_form(CardRenewSerializer, request))
+        card = services.renew_card(
+            self.get_object(), by=request.user, **action_data(CardRenewSerializer, request)
+        )
         return Response(self.get_serializer(card).data)
 
     @extend_schema(request=CardLostSerializer)
@@ -179,7 +175,7 @@ class TalentCardViewSet(OrgViewSet):
     def report_lost(self, request, pk=None):
         """挂失."""
         card = services.report_card_lost(
-            self.get_object(), by=request.user, **_form(CardLostSerializer, request)
+            self.get_object(), by=request.user, **action_data(CardLostSerializer, request)
         )
         return Response(self.get_serializer(card).data)
 
@@ -188,7 +184,7 @@ class TalentCardViewSet(OrgViewSet):
     def cancel(self, request, pk=None):
         """注销."""
         card = services.cancel_card(
-            self.get_object(), by=request.user, **_form(CardCancelSerializer, request)
+            self.get_object(), by=request.user, **action_data(CardCancelSerializer, request)
         )
         return Response(self.get_serializer(card).data)
 
@@ -214,7 +210,7 @@ class ServiceRequestViewSet(OrgViewSet):
     @action(detail=True, methods=["post"], permission_classes=[ChangePermissions])
     def advance(self, request, pk=None):
         """变更办理状态."""
-        data = _form(RequestAdvanceSerializer, request)
+        data = action_data(RequestAdvanceSerializer, request)
         service_request = services.advance_request(self.get_object(), by=request.user, **data)
         return Response(self.get_serializer(service_request).data)
 

@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from orgportal.api import ChangePermissions, OrgViewSet, register
+from orgportal.api import ChangePermissions, OrgViewSet, action_data, register
 from orgportal.codes import AttendanceStatus
 
 from . import models, services
@@ -17,12 +17,6 @@ from .filters import (
     TrainingPlanFilter,
 )
 from .serializers import CompleteClassSerializer, EndEnrolmentSerializer
-
-
-def _form(serializer_class, request):
-    form = serializer_class(data=request.data, context={"request": request})
-    form.is_valid(raise_exception=True)
-    return form.validated_data
 
 
 class TrainingClassViewSet(OrgViewSet):
@@ -41,7 +35,7 @@ class TrainingClassViewSet(OrgViewSet):
     def complete(self, request, pk=None):
         """班次结业."""
         training_class = services.complete_class(
-            self.get_object(), by=request.user, **_form(CompleteClassSerializer, request)
+            self.get_object(), by=request.user, **action_data(CompleteClassSerializer, request)
         )
         return Response(self.get_serializer(training_class).data)
 
@@ -69,7 +63,7 @@ class EnrolmentViewSet(OrgViewSet):
     def withdraw(self, request, pk=None):
         """退训."""
         enrolment = services.withdraw(
-            self.get_object(), by=request.user, **_form(EndEnrolmentSerializer, request)
+            self.get_object(), by=request.user, **action_data(EndEnrolmentSerializer, request)
         )
         return Response(self.get_serializer(enrolment).data)
 
@@ -78,7 +72,7 @@ class EnrolmentViewSet(OrgViewSet):
     def absent(self, request, pk=None):
         """缺训."""
         enrolment = services.mark_absent(
-            self.get_object(), by=request.user, **_form(EndEnrolmentSerializer, request)
+            self.get_object(), by=request.user, **action_data(EndEnrolmentSerializer, request)
         )
         return Response(self.get_serializer(enrolment).data)
 
