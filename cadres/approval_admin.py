@@ -3,22 +3,19 @@ exchange file out, and .lrmx import (upload → preview → confirm) on the cadr
 
 import contextlib
 import datetime
-import secrets
-import tempfile
-from pathlib import Path
 from urllib.parse import quote
 
 from django import forms
-from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgportal import access
+from orgportal.admin import preview_import
 from orgportal.models import ExportLog, Unit
 from orgportal.validators import format_date, format_year_month
 
@@ -152,55 +149,22 @@ class LrmxImportAdminMixin:
     def lrmx_import_view(self, request):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("导入干部任免审批表（.lrmx）"),
-        }
-        pending = request.session.get(self.session_key)
-        if (
-            request.method == "POST"
-            and "confirm" in request.POST
-            and pending
-            and request.POST.get("token") == pending.get("token")
-        ):
-            unit = access.scope(Unit.objects.all(), request.user).filter(pk=pending["unit"]).first()
-            try:
-                data = Path(pending["path"]).read_bytes()
-            except FileNotFoundError:  # confirmed twice, or the upload was cleaned away
-                del request.session[self.session_key]
-                self.message_user(request, _("上传的文件已失效，请重新上传"), messages.WARNING)
-                return HttpResponseRedirect(request.path)
-            report = lrmx.import_files([(pending["name"], data)], request.user, unit=unit, dry_run=False)
-            if report.written:
-                Path(pending["path"]).unlink(missing_ok=True)
-                del request.session[self.session_key]
-            return self._lrmx_result(request, context, report, pending["token"])
-        form = LrmxImportForm(request.POST or None, request.FILES or None, user=request.user)
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            with tempfile.NamedTemporaryFile(suffix=".lrmx", delete=False) as kept:
-                for chunk in upload.chunks():
-                    kept.write(chunk)
-            unit = form.cleaned_data["unit"]
-            report = lrmx.import_files(
-                [(upload.name, Path(kept.name).read_bytes())], request.user, unit=unit, dry_run=True
-            )
-            if pending:  # a new upload replaces one never confirmed
-                Path(pending["path"]).unlink(missing_ok=True)
-            token = secrets.token_urlsafe(16)
-            request.session[self.session_key] = {
-                "path": kept.name,
-                "name": upload.name,
-                "token": token,
-                "unit": unit.pk if unit else None,
-            }
-            return self._lrmx_result(request, context, report, token)
-        return TemplateResponse(request, "admin/cadres/cadre/lrmx_import.html", {**context, "form": form})
 
-    def _lrmx_result(self, request, context, report, token):
-        return TemplateResponse(
+        def run(file, kept, *, dry_run):
+            unit = access.scope(Unit.objects.all(), request.user).filter(pk=kept["unit"]).first()
+            return lrmx.import_files([(kept["name"], file.read())], request.user, unit=unit, dry_run=dry_run)
+
+        return preview_import(
             request,
-            "admin/cadres/cadre/lrmx_import.html",
-            {**context, "report": report, "counts": report.counts(), "token": token},
+            session_key=self.session_key,
+            form=LrmxImportForm(request.POST or None, request.FILES or None, user=request.user),
+            keep=lambda data: {"name": data["file"].name, "unit": data["unit"].pk if data["unit"] else None},
+            run=run,
+            context={
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("导入干部任免审批表（.lrmx）"),
+            },
+            template="admin/cadres/cadre/lrmx_import.html",
+            suffix=".lrmx",
         )

@@ -11,23 +11,29 @@ retirement policy and the latest analyses, each read once.
 """
 
 import datetime
+import tempfile
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.http import FileResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from orgportal import access, codes
+from orgportal import rosters as roster_engine
+from orgportal.api import XlsxRenderer
 from orgportal.models import Rule, Unit
 from orgportal.reports import (
     ReportForm,
@@ -51,6 +57,7 @@ from .models import (
     STATUS_AFTER,
     Cadre,
     PostQuota,
+    RegularAssessment,
     TeamAnalysis,
     TeamRule,
     month_index,
@@ -225,6 +232,11 @@ def check_rule(rule: TeamRule, members: list[dict]) -> dict:
     }
 
 
+def _average_age(members: list[dict]) -> float | None:
+    ages = [m["age"] for m in members if m["age"] is not None]
+    return round(sum(ages) / len(ages), 1) if ages else None
+
+
 def _share(count: int, total: int) -> dict:
     return {"count": count, "percent": percent(count, total)}
 
@@ -251,7 +263,7 @@ def team_structure(members: list[dict], bands: Bands) -> dict:
         education[_education_code(member)] += 1
     return {
         "total": total,
-        "average_age": round(sum(ages) / len(ages), 1) if ages else None,
+        "average_age": _average_age(members),
         "youngest": None
         if youngest is None
         else {"id": youngest["pk"], "name": youngest["name"], "age": youngest["age"]},
@@ -275,21 +287,56 @@ def _member_row(member: dict) -> dict:
     }
 
 
+def _level_structure(members: list[dict]) -> dict:
+    """Women, minority, non-Party and average age of a team's members at one level."""
+    return {
+        "women": sum(m["gender"] == codes.Gender.FEMALE for m in members),
+        "minority": sum(codes.is_minority(m["ethnicity"]) for m in members),
+        "non_party": sum(codes.is_non_party(m["political_status"]) for m in members),
+        "average_age": _average_age(members),
+    }
+
+
+def _latest_assessments(assessments: models.QuerySet, members: models.QuerySet) -> dict[int, dict]:
+    """{cadre id: year, quarter and rating of the latest 平时考核} of `members`: one query."""
+    latest = (
+        RegularAssessment.objects.filter(cadre=OuterRef("cadre"))
+        .order_by("-year", "-quarter", "-pk")
+        .values("pk")[:1]
+    )
+    rows = (
+        assessments.filter(cadre_id__in=members.values("pk"), pk=Subquery(latest))
+        .order_by()
+        .values("cadre_id", "year", "quarter", "rating")
+    )
+    return {
+        row["cadre_id"]: {
+            "year": row["year"],
+            "quarter": row["quarter"],
+            "rating": code_ref(codes.TeamRating, row["rating"]),
+        }
+        for row in rows
+    }
+
+
 def team_report(
     cadres: models.QuerySet,
     quotas: models.QuerySet,
     *,
     units: models.QuerySet | None = None,
     analyses: models.QuerySet | None = None,
+    assessments: models.QuerySet | None = None,
     unit_subtree: int | None = None,
     on: datetime.date | None = None,
     bands: Bands | None = None,
 ) -> dict:
     """Every team (a unit with quotas) in the subtree of a unit among `units`: 核定 / 实配 / 缺 / 超 per
-    level, its members, structure, the structure rules of its unit kind met or missed with the
-    reason, who reaches retirement age (到龄年月) within 12 and 24 months, and its latest 综合研判.
-    `cadres`, `quotas`, `units` and `analyses` are scoped by the caller. Six queries (five without
-    a unit), whatever the number of teams."""
+    level (with its women, minority, non-Party and average age), its members with their latest
+    平时考核, structure, the structure rules of its unit kind met or missed with the reason, who
+    reaches retirement age (到龄年月) within 12 and 24 months, and its latest 综合研判.
+    `cadres`, `quotas`, `units`, `analyses` and `assessments` (平时考核) are scoped by the caller;
+    without `analyses` or `assessments` those are not told. Six queries (five without a unit),
+    and one more with `assessments`, whatever the number of teams."""
     on = on or timezone.localdate()
     bands = bands or AGE_BANDS
     unit = subtree_unit(unit_subtree, units)
@@ -310,13 +357,12 @@ def team_report(
         .order_by("unit__path", "level", "post_kind")
     )
     members_of: dict[int, list[dict]] = defaultdict(list)
+    assessed: dict[int, dict] = {}
     if quota_rows:
-        rows = (
-            cadres.filter(status=SERVING, unit_id__in=quotas.values("unit_id"))
-            .exclude(level="")
-            .order_by()
-            .values(*MEMBER_FIELDS)
+        serving_members = cadres.filter(status=SERVING, unit_id__in=quotas.values("unit_id")).exclude(
+            level=""
         )
+        rows = serving_members.order_by().values(*MEMBER_FIELDS)
         policy = _retirement_policy()
         for member in rows:
             member["age"] = age_on(member["birth_date"], on)
@@ -330,6 +376,8 @@ def team_report(
         if analyses is not None:
             for analysis in analyses.filter(unit_id__in=quotas.values("unit_id")).order_by("year"):
                 latest[analysis.unit_id] = analysis
+        if assessments is not None:
+            assessed = _latest_assessments(assessments, serving_members)
     teams: dict[int, dict] = {}
     for row in quota_rows:
         team = teams.setdefault(
@@ -358,13 +406,14 @@ def team_report(
         members = sorted(
             members_of[unit_id], key=lambda m: (-codes.level_order(m["level"]), m["birth_date"], m["pk"])
         )
-        serving = defaultdict(int)
+        at_level = defaultdict(list)
         for member in members:
-            serving[member["level"]] += 1
+            at_level[member["level"]].append(member)
         posts = [
             {
                 "level": code_ref(codes.LeadershipLevel, code),
-                **_gaps(level["approved"], serving[code]),
+                **_gaps(level["approved"], len(at_level[code])),
+                **_level_structure(at_level[code]),
                 "quotas": level["quotas"],
             }
             for code, level in sorted(team["levels"].items(), key=lambda item: -codes.level_order(item[0]))
@@ -377,7 +426,7 @@ def team_report(
                 **{
                     key: sum(post[key] for post in posts) for key in ("approved", "serving", "vacant", "over")
                 },
-                "members": [_member_row(m) for m in members],
+                "members": [{**_member_row(m), "regular_assessment": assessed.get(m["pk"])} for m in members],
                 "structure": team_structure(members, bands),
                 "leaving_12": [_member_row(m) for m in members if month_index(m["retirement"]) < now + 12],
                 "leaving_24": [_member_row(m) for m in members if month_index(m["retirement"]) < now + 24],
@@ -456,6 +505,10 @@ class QuotaSerializer(serializers.Serializer):
 
 class PostSerializer(GapsSerializer):
     level = CodeSerializer()
+    women = serializers.IntegerField(help_text=_("该层次女干部"))
+    minority = serializers.IntegerField(help_text=_("该层次少数民族干部"))
+    non_party = serializers.IntegerField(help_text=_("该层次党外干部"))
+    average_age = serializers.FloatField(allow_null=True, help_text=_("该层次平均年龄"))
     quotas = QuotaSerializer(many=True, help_text=_("核定职数及文号（按职数类别）"))
 
 
@@ -473,6 +526,18 @@ class MemberSerializer(serializers.Serializer):
     gender = CodeSerializer(allow_null=True)
     age = serializers.IntegerField()
     retirement_month = serializers.CharField(help_text=_("到龄年月，如 2027.03"))
+
+
+class RegularAssessmentRefSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    quarter = serializers.IntegerField()
+    rating = CodeSerializer()
+
+
+class TeamMemberSerializer(MemberSerializer):
+    regular_assessment = RegularAssessmentRefSerializer(
+        allow_null=True, help_text=_("最近一次平时考核（无查看平时考核权限时为空）")
+    )
 
 
 class YoungestSerializer(serializers.Serializer):
@@ -509,7 +574,7 @@ class AnalysisRefSerializer(serializers.Serializer):
 class TeamSerializer(GapsSerializer):
     unit = TeamUnitSerializer()
     posts = PostSerializer(many=True)
-    members = MemberSerializer(many=True, help_text=_("班子成员：该单位有职务层次的在职干部"))
+    members = TeamMemberSerializer(many=True, help_text=_("班子成员：该单位有职务层次的在职干部"))
     structure = TeamStructureSerializer()
     leaving_12 = MemberSerializer(many=True, help_text=_("12个月内到龄"))
     leaving_24 = MemberSerializer(many=True, help_text=_("24个月内到龄"))
@@ -540,19 +605,88 @@ class TeamReportSerializer(serializers.Serializer):
 
 
 def _report_for(user, **options) -> dict:
-    cadres, quotas, units, analyses = (
-        access.scope(model.objects.all(), user) for model in (Cadre, PostQuota, Unit, TeamAnalysis)
+    cadres, quotas, units, analyses, assessments = (
+        access.scope(model.objects.all(), user)
+        for model in (Cadre, PostQuota, Unit, TeamAnalysis, RegularAssessment)
     )
     if not user.has_perm("cadres.view_teamanalysis"):
         analyses = None
-    return team_report(cadres, quotas, units=units, analyses=analyses, **options)
+    if not user.has_perm("cadres.view_regularassessment"):
+        assessments = None
+    return team_report(cadres, quotas, units=units, analyses=analyses, assessments=assessments, **options)
+
+
+# --- Excel: one row per team and level ------------------------------------------------------------
+EXPORT_NAME = "cadres.team_report"
+TABLE_HEADERS = [
+    _("单位"),
+    _("职务层次"),
+    _("核定"),
+    _("实配"),
+    _("缺配"),
+    _("超配"),
+    _("女干部"),
+    _("少数民族"),
+    _("党外"),
+    _("平均年龄"),
+    _("未达到的结构要求"),
+    _("12个月内到龄"),
+]
+
+
+def table_rows(report: dict) -> Iterator[list]:
+    """The report as a table: one row per team and level (the rules missed are the team's)."""
+    for team in report["teams"]:
+        missed = "；".join(rule["reason"] for rule in team["rules"] if not rule["met"])
+        for post in team["posts"]:
+            code = post["level"]["code"]
+            leaving = "、".join(
+                f"{m['name']}（{m['retirement_month']}）"
+                for m in team["leaving_12"]
+                if m["level"]["code"] == code
+            )
+            yield [
+                team["unit"]["name"],
+                post["level"]["label"],
+                *(post[key] for key in ("approved", "serving", "vacant", "over")),
+                *(post[key] for key in ("women", "minority", "non_party", "average_age")),
+                missed,
+                leaving,
+            ]
+
+
+def export_report(user, target, *, description: str = "", channel: str = "admin", **options) -> int:
+    """The team report of the user's jurisdiction as an .xlsx table in `target`, logged; the row count."""
+    report = _report_for(user, **options)
+    return roster_engine.export_table(
+        TITLE,
+        [str(header) for header in TABLE_HEADERS],
+        table_rows(report),
+        user,
+        target,
+        what=EXPORT_NAME,
+        description=description,
+        channel=channel,
+    )
+
+
+def xlsx_response(user, query: dict, *, description: str, channel: str) -> FileResponse:
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
+    export_report(user, handle, description=description, channel=channel, **query)
+    handle.seek(0)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        content_type=XlsxRenderer.media_type,
+        filename=f"{TITLE}_{timezone.localdate():%Y%m%d}.xlsx",
+    )
 
 
 class TeamReportViewSet(ReportViewSet):
     """领导班子职数与结构 in the user's jurisdiction (cadres.teams)."""
 
     queryset = PostQuota.objects.all()
-    required_perms = {"list": REQUIRED_PERMS}
+    required_perms = {"list": REQUIRED_PERMS, "xlsx": REQUIRED_PERMS}
 
     @extend_schema(
         summary=_("领导班子职数与结构"),
@@ -567,6 +701,21 @@ class TeamReportViewSet(ReportViewSet):
     def list(self, request):
         query = validated(TeamReportQuerySerializer, request.query_params)
         return Response(_report_for(request.user, **query))
+
+    @extend_schema(
+        summary=_("领导班子职数与结构（Excel）"),
+        description=_(
+            "同一报表的 Excel 表：每个班子每个职务层次一行——单位、职务层次、核定、实配、缺配、超配、女干部、"
+            "少数民族、党外、平均年龄、未达到的结构要求、12个月内到龄。查询参数同列表；每次导出均记录。"
+        ),
+        parameters=[TeamReportQuerySerializer],
+        responses={(200, XlsxRenderer.media_type): OpenApiResponse(OpenApiTypes.BINARY, description=".xlsx")},
+    )
+    @action(detail=False, methods=["get"])
+    def xlsx(self, request):
+        query = validated(TeamReportQuerySerializer, request.query_params)
+        described = " ".join(f"{k}={v}" for k, v in request.query_params.items())
+        return xlsx_response(request.user, query, description=described, channel="api")
 
 
 # --- admin page (PostQuotaAdmin.get_urls) --------------------------------------------------------
@@ -592,12 +741,16 @@ def admin_link(request, admin_site) -> dict | None:
     return {"title": TITLE, "url": reverse("admin:cadres_team_report", current_app=admin_site.name)}
 
 
-def admin_page(request, *, model_admin) -> TemplateResponse:
-    """领导班子职数与结构 as HTML tables, with a unit and date form."""
+def admin_page(request, *, model_admin) -> TemplateResponse | FileResponse:
+    """领导班子职数与结构 as HTML tables, with a unit and date form; `export=1` writes it as Excel."""
     if not request.user.has_perms(REQUIRED_PERMS):
         raise PermissionDenied
     form, options = report_form(request, model_admin, TeamReportForm)
     report = None
     if options is not None:
-        report = _report_for(request.user, **{name: value for name, value in options.items() if value})
+        options = {name: value for name, value in options.items() if value}
+        if request.GET.get("export"):
+            described = " ".join(f"{k}={v}" for k, v in request.GET.items() if k != "export")
+            return xlsx_response(request.user, options, description=described, channel="admin")
+        report = _report_for(request.user, **options)
     return report_page(request, model_admin, "admin/cadres/teams.html", title=TITLE, form=form, report=report)

@@ -3,6 +3,7 @@
 import json
 import secrets
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from django import forms
@@ -14,7 +15,7 @@ from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationE
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connections
 from django.db.models.functions import Length
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -90,6 +91,80 @@ class MaskingHistoryHelper(HistoricalRecordContextHelper):
         if change.field in self.masked:
             return access.mask(value)
         return super().prepare_delta_change_value(change, value)
+
+
+def preview_import(
+    request: HttpRequest,
+    *,
+    session_key: str,
+    form: forms.Form,
+    run: Callable[..., roster_engine.ImportReport],
+    context: dict,
+    template: str,
+    keep: Callable[[dict], dict] = lambda data: {},
+    suffix: str = ".xlsx",
+) -> HttpResponse:
+    """An admin import page: upload → dry-run preview → confirm → everything written, or nothing.
+
+    `form` (bound to the request; its upload in a field named "file") asks for the file and any
+    choices; `keep(form.cleaned_data)` picks the JSON-able choices (pks, names) the confirm needs;
+    `run(file, kept, dry_run=…)` imports an open binary file and returns an ImportReport — the very
+    same call for the preview and the write. The upload waits in a temporary file, named in
+    `request.session[session_key]` with a one-time token and the page it was sent from; a new upload
+    replaces one never confirmed. `template` renders `form` or the `report` (with `counts` and the
+    `token` to confirm with), on top of `context`.
+    """
+    pending = request.session.get(session_key)
+    if request.method == "POST" and "confirm" in request.POST:
+        if not (
+            pending
+            and request.POST.get("token") == pending.get("token")
+            and pending.get("page") == request.path  # not an upload sent to another page
+        ):
+            return _import_expired(request)
+        try:
+            handle = open(pending["path"], "rb")  # noqa: SIM115 (closed below)
+        except FileNotFoundError:  # confirmed twice, or the upload was cleaned away
+            del request.session[session_key]
+            return _import_expired(request)
+        with handle:
+            report = run(handle, pending["extra"], dry_run=False)
+        if report.written:
+            Path(pending["path"]).unlink(missing_ok=True)
+            del request.session[session_key]
+        return _import_report(request, template, context, report, pending["token"])
+    if request.method == "POST" and form.is_valid():
+        with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as upload:
+            for chunk in form.cleaned_data["file"].chunks():
+                upload.write(chunk)
+        kept = keep(form.cleaned_data)
+        with open(upload.name, "rb") as handle:
+            report = run(handle, kept, dry_run=True)
+        if pending:  # a new upload replaces one never confirmed
+            Path(pending["path"]).unlink(missing_ok=True)
+        token = secrets.token_urlsafe(16)
+        request.session[session_key] = {
+            "path": upload.name,
+            "token": token,
+            "page": request.path,
+            "extra": kept,
+        }
+        return _import_report(request, template, context, report, token)
+    return TemplateResponse(request, template, {**context, "form": form})
+
+
+def _import_expired(request) -> HttpResponseRedirect:
+    messages.warning(request, _("上传的文件已失效，请重新上传"))
+    return HttpResponseRedirect(request.path)
+
+
+def _import_report(request, template, context, report, token) -> TemplateResponse:
+    for row in report.rows:
+        if not hasattr(row, "outcome_label"):  # a row type may name its outcome itself
+            row.outcome_label = roster_engine.OUTCOME_LABELS[row.outcome]
+    return TemplateResponse(
+        request, template, {**context, "report": report, "counts": report.counts(), "token": token}
+    )
 
 
 class RosterImportForm(forms.Form):
@@ -176,78 +251,32 @@ class RosterAdminMixin:
         if not self.has_add_permission(request):
             raise PermissionDenied
         rosters = [r for r in self._rosters() if r.importable]
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("导入花名册"),
-            "rosters": [{"title": r.title, "template_url": self._url("template", r.name)} for r in rosters],
-        }
-        pending = request.session.get("roster_import")
-        if (
-            request.method == "POST"
-            and "confirm" in request.POST
-            and pending
-            and request.POST.get("token") == pending.get("token")
-        ):
-            roster = roster_engine.get(pending["roster"])
-            units = access.scope(Unit.objects.all(), request.user)
-            unit = units.filter(pk=pending["unit"]).first() if pending["unit"] else None
-            try:
-                with open(pending["path"], "rb") as handle:
-                    report = roster_engine.import_file(
-                        roster,
-                        handle,
-                        request.user,
-                        unit=unit,
-                        dry_run=False,
-                        allow_update=self.has_change_permission(request),
-                    )
-            except FileNotFoundError:  # confirmed twice, or the upload was cleaned away
-                del request.session["roster_import"]
-                self.message_user(request, _("上传的文件已失效，请重新上传"), messages.WARNING)
-                return HttpResponseRedirect(request.path)
-            if report.written:
-                Path(pending["path"]).unlink(missing_ok=True)
-                del request.session["roster_import"]
-            return self._import_result(request, context, report, pending["token"])
-        form = RosterImportForm(
-            request.POST or None, request.FILES or None, rosters=rosters, user=request.user
-        )
-        if request.method == "POST" and form.is_valid():
-            roster = roster_engine.get(form.cleaned_data["roster"])
-            upload = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
-            with upload:
-                for chunk in form.cleaned_data["file"].chunks():
-                    upload.write(chunk)
-            unit = form.cleaned_data["unit"]
-            with open(upload.name, "rb") as handle:
-                report = roster_engine.import_file(
-                    roster,
-                    handle,
-                    request.user,
-                    unit=unit,
-                    dry_run=True,
-                    allow_update=self.has_change_permission(request),
-                )
-            if pending:  # a new upload replaces one never confirmed
-                Path(pending["path"]).unlink(missing_ok=True)
-            token = secrets.token_urlsafe(16)
-            request.session["roster_import"] = {
-                "path": upload.name,
-                "roster": roster.name,
-                "token": token,
-                "unit": unit.pk if unit else None,
-            }
-            return self._import_result(request, context, report, token)
-        return TemplateResponse(request, "admin/orgportal/roster_import.html", {**context, "form": form})
+        allow_update = self.has_change_permission(request)
 
-    def _import_result(self, request, context, report, token):
-        for row in report.rows:
-            row.outcome_label = roster_engine.OUTCOME_LABELS[row.outcome]
-        return TemplateResponse(
+        def run(file, kept, *, dry_run):
+            unit = access.scope(Unit.objects.all(), request.user).filter(pk=kept["unit"]).first()
+            roster = roster_engine.get(kept["roster"])
+            return roster_engine.import_file(
+                roster, file, request.user, unit=unit, dry_run=dry_run, allow_update=allow_update
+            )
+
+        return preview_import(
             request,
-            "admin/orgportal/roster_import.html",
-            {**context, "report": report, "counts": report.counts(), "token": token},
+            session_key="roster_import",
+            form=RosterImportForm(
+                request.POST or None, request.FILES or None, rosters=rosters, user=request.user
+            ),
+            keep=lambda data: {"roster": data["roster"], "unit": data["unit"].pk if data["unit"] else None},
+            run=run,
+            context={
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("导入花名册"),
+                "rosters": [
+                    {"title": r.title, "template_url": self._url("template", r.name)} for r in rosters
+                ],
+            },
+            template="admin/orgportal/roster_import.html",
         )
 
 

@@ -7,7 +7,8 @@ Apps declare rosters in `<app>/rosters.py`:
 
 Export iterates `values_list()` in chunks (related columns joined in the one query, no model
 instances) and writes with XlsxWriter in constant-memory mode: flat memory at any size. Jurisdiction
-and masking come from `orgportal.access`; every export is logged (ExportLog).
+and masking come from `orgportal.access`; every export is logged (ExportLog). `export_table` writes
+an aggregate table (a report's counted rows) with the same layout and logging.
 
 Import reads with openpyxl (read-only), finds the header row among title and note rows, accepts
 labels and aliases for codes and the department's date forms, validates every row through the
@@ -233,6 +234,62 @@ def _cell(worksheet, row: int, col: int, value, text_format) -> None:
         worksheet.write_string(row, col, str(value), text_format)
 
 
+@dataclass
+class _Sheet:
+    """An export's workbook and its one sheet, laid out the same way for every export: a title row
+    (what, scope, date), a frozen bold header with 序号 first, column widths, every string as text
+    (never a formula, a number or a link) and, on closing, an autofilter over the rows written."""
+
+    workbook: Any
+    sheet: Any
+    text_format: Any
+    columns: int
+
+    @classmethod
+    def open(cls, target, title, headers: list[str], widths: list[int], *, scope: str = "") -> "_Sheet":
+        workbook = xlsxwriter.Workbook(
+            target,
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_numbers": False,
+                "strings_to_urls": False,
+                "in_memory": False,
+                "tmpdir": tempfile.gettempdir(),
+            },
+        )
+        sheet = workbook.add_worksheet(str(title)[:31])
+        title_format = workbook.add_format({"bold": True, "font_size": 14})
+        header_format = workbook.add_format(
+            {
+                "bold": True,
+                "border": 1,
+                "bg_color": "#DDEBF7",
+                "align": "center",
+                "valign": "vcenter",
+                "text_wrap": True,
+            }
+        )
+        sheet.set_column(0, 0, 6)
+        for i, width in enumerate(widths, 1):
+            sheet.set_column(i, i, width)
+        heading = f"{title}（{scope}）" if scope else str(title)
+        sheet.write_string(
+            0, 0, f"{heading}  {_('导出日期')}：{format_date(timezone.localdate())}", title_format
+        )
+        sheet.write_string(1, 0, _("序号"), header_format)
+        for i, header in enumerate(headers, 1):
+            sheet.write_string(1, i, str(header), header_format)
+        sheet.freeze_panes(2, 0)
+        text_format = workbook.add_format({"num_format": "@"})
+        return cls(workbook, sheet, text_format, len(headers) + 1)
+
+    def close(self, last_row: int) -> None:
+        """Put the autofilter over the header and rows up to `last_row`, and write the file."""
+        self.sheet.autofilter(1, 0, max(last_row, 2), self.columns - 1)
+        self.workbook.close()
+
+
 def export(
     roster: Roster,
     queryset: models.QuerySet,
@@ -252,34 +309,9 @@ def export(
         queryset = roster.base(queryset)
     masked = not access.can_view_sensitive(user)
     paths = roster.fetch_paths
-    workbook = xlsxwriter.Workbook(
-        target,
-        {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-            "in_memory": False,
-            "tmpdir": tempfile.gettempdir(),
-        },
-    )
-    sheet = workbook.add_worksheet(str(roster.title)[:31])
-    title_format = workbook.add_format({"bold": True, "font_size": 14})
-    header_format = workbook.add_format(
-        {
-            "bold": True,
-            "border": 1,
-            "bg_color": "#DDEBF7",
-            "align": "center",
-            "valign": "vcenter",
-            "text_wrap": True,
-        }
-    )
-    text_format = workbook.add_format({"num_format": "@"})
-    ncols = len(roster.columns) + 1
-    sheet.set_column(0, 0, 6)
-    for i, col in enumerate(roster.columns, 1):
-        width = col.width or min(
+    widths = [
+        col.width
+        or min(
             40,
             max(
                 8,
@@ -289,14 +321,12 @@ def export(
                 else 0,
             ),
         )
-        sheet.set_column(i, i, width)
-    scope = scope_label or _("本级及下级单位")
-    title = f"{roster.title}（{scope}）  {_('导出日期')}：{format_date(timezone.localdate())}"
-    sheet.write_string(0, 0, title, title_format)
-    sheet.write_string(1, 0, _("序号"), header_format)
-    for i, header in enumerate(roster.headers(), 1):
-        sheet.write_string(1, i, header, header_format)
-    sheet.freeze_panes(2, 0)
+        for col in roster.columns
+    ]
+    book = _Sheet.open(
+        target, roster.title, roster.headers(), widths, scope=scope_label or _("本级及下级单位")
+    )
+    sheet, text_format = book.sheet, book.text_format
     # Per column, once: where the value comes from and how it is shown (code labels translated now).
     # Columns whose cells are always text skip the per-cell type checks; that is most of them.
     plain, formatted, general = [], [], []
@@ -342,8 +372,7 @@ def export(
             if mask_it:
                 value = access.mask(value)
             _cell(sheet, row_number, i, value, text_format)
-    sheet.autofilter(1, 0, max(row_number, 2), ncols - 1)
-    workbook.close()
+    book.close(row_number)
     count = row_number - 1
     ExportLog.record(
         user,
@@ -353,6 +382,41 @@ def export(
         sensitive=not masked and any(c.sensitive for c in roster.columns),
         filters=description,
     )
+    return count
+
+
+def export_table(
+    title,
+    headers: list[str],
+    rows: Iterable[Iterable[Any]],
+    user,
+    target,
+    *,
+    what: str,
+    description: str = "",
+    channel: str = "admin",
+    sensitive: bool = False,
+) -> int:
+    """Write an aggregate table (a report's rows, already counted and scoped by the caller) to `target`
+    laid out like a roster: title row, frozen header, 序号, text never a formula; log it as `what`;
+    return the row count. Numbers stay numbers, booleans become 是/否, None an empty cell."""
+    from .models import ExportLog
+
+    rows = [list(row) for row in rows]
+    widths = [
+        min(40, max(8, len(str(header)) * 2 + 2, *(len(str(row[i])) * 2 + 2 for row in rows if i < len(row))))
+        for i, header in enumerate(headers)
+    ]
+    book = _Sheet.open(target, title, headers, widths)
+    row_number = 1
+    for values in rows:
+        row_number += 1
+        book.sheet.write_number(row_number, 0, row_number - 1)
+        for i, value in enumerate(values, 1):
+            _cell(book.sheet, row_number, i, value, book.text_format)
+    book.close(row_number)
+    count = row_number - 1
+    ExportLog.record(user, what, rows=count, channel=channel, sensitive=sensitive, filters=description)
     return count
 
 

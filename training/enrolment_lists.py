@@ -15,17 +15,11 @@ already finished). Exposed in the admin on a class (upload → preview → confi
 (POST /api/v1/training-classes/<id>/import-enrolments/).
 """
 
-import secrets
-import tempfile
-from pathlib import Path
-
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,10 +31,10 @@ from rest_framework.response import Response
 
 from cadres.models import Cadre
 from orgportal import access
+from orgportal.admin import preview_import
 from orgportal.api import RosterImportReportSerializer, router
 from orgportal.rosters import (
     HEADER_SCAN_ROWS,
-    OUTCOME_LABELS,
     CellError,
     FormulaCell,
     ImportReport,
@@ -268,52 +262,18 @@ class EnrolmentListAdminMixin:
         training_class = get_object_or_404(TrainingClass, pk=object_id) if object_id.isdigit() else None
         if training_class is None:
             raise Http404
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("导入调训名单：%s") % training_class,
-            "rosters": [],
-        }
-        pending = request.session.get(SESSION_KEY)
-        if request.method == "POST" and "confirm" in request.POST:
-            if (
-                not pending
-                or request.POST.get("token") != pending.get("token")
-                or pending["class"] != training_class.pk
-            ):
-                self.message_user(request, _("上传的文件已失效，请重新上传"), messages.WARNING)
-                return HttpResponseRedirect(request.path)
-            try:
-                with open(pending["path"], "rb") as handle:
-                    report = import_enrolment_list(training_class, handle, request.user, dry_run=False)
-            except FileNotFoundError:
-                del request.session[SESSION_KEY]
-                self.message_user(request, _("上传的文件已失效，请重新上传"), messages.WARNING)
-                return HttpResponseRedirect(request.path)
-            if report.written:
-                Path(pending["path"]).unlink(missing_ok=True)
-                del request.session[SESSION_KEY]
-            return self._enrolment_list_result(request, context, report, pending["token"])
-        form = EnrolmentListForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            upload = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
-            with upload:
-                for chunk in form.cleaned_data["file"].chunks():
-                    upload.write(chunk)
-            with open(upload.name, "rb") as handle:
-                report = import_enrolment_list(training_class, handle, request.user, dry_run=True)
-            if pending:  # a new upload replaces one never confirmed
-                Path(pending["path"]).unlink(missing_ok=True)
-            token = secrets.token_urlsafe(16)
-            request.session[SESSION_KEY] = {"path": upload.name, "token": token, "class": training_class.pk}
-            return self._enrolment_list_result(request, context, report, token)
-        return TemplateResponse(request, "admin/orgportal/roster_import.html", {**context, "form": form})
-
-    def _enrolment_list_result(self, request, context, report, token):
-        for row in report.rows:
-            row.outcome_label = OUTCOME_LABELS[row.outcome]
-        return TemplateResponse(
+        return preview_import(  # an upload belongs to its class's page: confirmed on another, refused
             request,
-            "admin/orgportal/roster_import.html",
-            {**context, "report": report, "counts": report.counts(), "token": token},
+            session_key=SESSION_KEY,
+            form=EnrolmentListForm(request.POST or None, request.FILES or None),
+            run=lambda file, kept, *, dry_run: import_enrolment_list(
+                training_class, file, request.user, dry_run=dry_run
+            ),
+            context={
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("导入调训名单：%s") % training_class,
+                "rosters": [],
+            },
+            template="admin/orgportal/roster_import.html",
         )

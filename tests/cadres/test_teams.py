@@ -3,7 +3,9 @@ report with its structure rules at their boundaries and constant query counts, a
 refusal when completing an appointment case."""
 
 import datetime
+import io
 
+import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -13,8 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cadres import appointments, teams
-from cadres.models import AppointmentStatus, Cadre, PostQuota, TeamAnalysis, TeamRule
+from cadres.models import AppointmentStatus, Cadre, PostQuota, RegularAssessment, TeamAnalysis, TeamRule
 from orgportal import codes
+from orgportal.models import ExportLog
 from tests import factories as f
 from tests.cadres.contract import CadreChildContract
 from tests.cadres.test_appointments import open_case, serving_cadre, walk
@@ -26,6 +29,8 @@ L = codes.LeadershipLevel
 K = codes.TeamRuleKind
 ON = D(2026, 6, 15)
 REPORT_URL = "/api/v1/team-reports/"
+XLSX_URL = "/api/v1/team-reports/xlsx/"
+VIEW_TEAMS = ["cadres.view_cadre", "cadres.view_postquota"]
 
 
 # --- the contract ------------------------------------------------------------------------------
@@ -200,7 +205,11 @@ def test_staffing_is_two_queries_for_one_or_many_units(city):
 
 # --- the team report ---------------------------------------------------------------------------
 def report(unit=None, on=ON):
-    scoped = {"units": None, "analyses": TeamAnalysis.objects.all()}
+    scoped = {
+        "units": None,
+        "analyses": TeamAnalysis.objects.all(),
+        "assessments": RegularAssessment.objects.all(),
+    }
     return teams.team_report(
         Cadre.objects.all(), PostQuota.objects.all(), unit_subtree=unit and unit.pk, on=on, **scoped
     )
@@ -314,10 +323,11 @@ def _queries(fetch) -> int:
 
 def test_team_report_query_count_is_the_same_for_one_and_many_teams(city, county_a, api):
     user = f.UserFactory(
-        perms=["cadres.view_cadre", "cadres.view_postquota", "cadres.view_teamanalysis"], units=[city]
+        perms=[*VIEW_TEAMS, "cadres.view_teamanalysis", "cadres.view_regularassessment"], units=[city]
     )
-    county_team(county_a)
+    chief, _deputy, _young = county_team(county_a)
     f.TeamAnalysisFactory(unit=county_a)
+    f.RegularAssessmentFactory(cadre=chief, year=2026, quarter=1)
 
     def measure():
         fresh = get_user_model().objects.get(pk=user.pk)
@@ -329,10 +339,12 @@ def test_team_report_query_count_is_the_same_for_one_and_many_teams(city, county
     one = measure()
     for n in range(6):
         county = f.UnitFactory(parent=city, kind=codes.UnitKind.COUNTY, name=f"丙县{n}")
-        county_team(county)
+        for cadre in county_team(county):
+            f.RegularAssessmentFactory(cadre=cadre, year=2026, quarter=1)
+            f.RegularAssessmentFactory(cadre=cadre, year=2026, quarter=2)
         f.TeamAnalysisFactory(unit=county)
     assert measure() == one
-    assert one[0] == 6
+    assert one[0] == 7  # six, and one for the members' latest 平时考核
 
 
 # --- API and admin -----------------------------------------------------------------------------
@@ -442,3 +454,150 @@ def test_quota_changelist_shows_the_serving_count(county_a, client):
     client.force_login(f.UserFactory(perms=["cadres.view_postquota"], units=[county_a]))
     content = client.get(reverse("admin:cadres_postquota_changelist")).content.decode()
     assert '<td class="field-serving">3</td>' in content
+
+
+# --- 平时考核 with the report ------------------------------------------------------------------------
+def test_team_report_shows_each_members_latest_regular_assessment(county_a):
+    chief, deputy, _young = county_team(county_a)
+    f.RegularAssessmentFactory(cadre=chief, year=2025, quarter=4, rating="good")
+    f.RegularAssessmentFactory(cadre=chief, year=2026, quarter=1, rating="average")
+    f.RegularAssessmentFactory(cadre=chief, year=2025, quarter=2, rating="poor")
+    members = {m["id"]: m for m in report(county_a)["teams"][0]["members"]}
+    assert members[chief.pk]["regular_assessment"] == {
+        "year": 2026,
+        "quarter": 1,
+        "rating": {"code": "average", "label": "一般"},
+    }
+    assert members[deputy.pk]["regular_assessment"] is None
+
+
+def test_api_team_report_shows_regular_assessments_only_with_their_permission(county_a, api):
+    chief, _deputy, _young = county_team(county_a)
+    f.RegularAssessmentFactory(cadre=chief, year=2026, quarter=2, rating="good")
+    allowed = f.UserFactory(perms=[*VIEW_TEAMS, "cadres.view_regularassessment"], units=[county_a])
+    members = api.as_user(allowed).get(REPORT_URL).data["teams"][0]["members"]
+    assert members[0]["regular_assessment"]["rating"]["label"] == "好"
+    without = f.UserFactory(perms=VIEW_TEAMS, units=[county_a])
+    members = api.as_user(without).get(REPORT_URL).data["teams"][0]["members"]
+    assert members[0]["regular_assessment"] is None
+
+
+def test_admin_team_report_page_shows_regular_assessments(county_a, client):
+    chief, _deputy, _young = county_team(county_a)
+    f.RegularAssessmentFactory(cadre=chief, year=2026, quarter=2, rating="fairly_good")
+    client.force_login(f.UserFactory(perms=[*VIEW_TEAMS, "cadres.view_regularassessment"], units=[county_a]))
+    content = client.get(reverse("admin:cadres_team_report")).content.decode()
+    assert "较好（2026年第2季度）" in content
+
+
+# --- Excel ---------------------------------------------------------------------------------------
+def test_team_report_posts_count_women_minority_non_party_and_age_per_level(county_a):
+    county_team(county_a)
+    Cadre.objects.update(ethnicity="01")
+    chief, deputies = report(county_a)["teams"][0]["posts"]
+    assert (chief["women"], chief["non_party"], chief["average_age"]) == (0, 0, 52.0)
+    assert (deputies["women"], deputies["minority"], deputies["non_party"]) == (1, 0, 1)
+    assert deputies["average_age"] == 40.5
+
+
+def sheet_of(response):
+    assert response.status_code == 200, getattr(response, "data", response)
+    content = b"".join(response.streaming_content)
+    return openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
+
+
+def test_api_team_report_xlsx_has_a_row_per_team_and_level(county_a, api):
+    county_team(county_a)
+    member(
+        county_a, name="钱副县长", gender="1", birth_date=D(1966, 6, 1), political_status="01"
+    )  # 到龄 2026.11
+    Cadre.objects.update(ethnicity="01")
+    user = f.UserFactory(perms=VIEW_TEAMS, units=[county_a])
+    sheet = sheet_of(api.as_user(user).get(XLSX_URL, {"on": ON.isoformat()}))
+    rows = [list(row) for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert rows[0] == [
+        "序号",
+        "单位",
+        "职务层次",
+        "核定",
+        "实配",
+        "缺配",
+        "超配",
+        "女干部",
+        "少数民族",
+        "党外",
+        "平均年龄",
+        "未达到的结构要求",
+        "12个月内到龄",
+    ]
+    assert len(rows) == 3
+    assert rows[1][:7] == [1, "甲县", "县处级正职", 1, 1, 0, 0]
+    deputies = rows[2]
+    assert deputies[:11] == [2, "甲县", "县处级副职", 3, 3, 0, 0, 1, 0, 1, round((41 + 40 + 60) / 3, 1)]
+    assert deputies[11] == "不符合：具有经济、金融、财政等专业背景的干部0名，应至少1名"
+    assert deputies[12] == "钱副县长（2026.11）"
+
+
+def test_team_report_xlsx_writes_unit_names_as_text_never_formulas(city, api):
+    county = f.UnitFactory(parent=city, kind=codes.UnitKind.COUNTY, name="=SUM(A1)")
+    county_team(county)
+    user = f.UserFactory(perms=VIEW_TEAMS, units=[county])
+    sheet = sheet_of(api.as_user(user).get(XLSX_URL))
+    assert sheet["B3"].value == "=SUM(A1)"
+    assert sheet["B3"].data_type == "s"
+
+
+def test_team_report_xlsx_has_the_users_teams_only(county_a, county_b, api):
+    county_team(county_a)
+    county_team(county_b)
+    user = f.UserFactory(perms=VIEW_TEAMS, units=[county_a])
+    sheet = sheet_of(api.as_user(user).get(XLSX_URL))
+    assert {row[1] for row in sheet.iter_rows(min_row=3, values_only=True)} == {county_a.name}
+
+
+def test_team_report_xlsx_is_logged(county_a, api):
+    county_team(county_a)
+    user = f.UserFactory(perms=VIEW_TEAMS, units=[county_a])
+    sheet_of(api.as_user(user).get(XLSX_URL, {"unit_subtree": county_a.pk}))
+    log = ExportLog.objects.get()
+    assert (log.user, log.roster, log.row_count, log.channel) == (user, "cadres.team_report", 2, "api")
+    assert log.filters == f"unit_subtree={county_a.pk}"
+
+
+def test_team_report_xlsx_needs_the_view_permissions_and_valid_input(county_a, api):
+    assert (
+        api.as_user(f.UserFactory(perms=["cadres.view_cadre"], units=[county_a])).get(XLSX_URL).status_code
+        == 403
+    )
+    user = f.UserFactory(perms=VIEW_TEAMS, units=[county_a])
+    response = api.as_user(user).get(XLSX_URL, {"bands": "40,35"})
+    assert response.status_code == 400
+    assert "bands" in response.data
+    assert not ExportLog.objects.exists()
+
+
+def test_team_report_xlsx_query_count_is_the_same_for_one_and_many_teams(city, county_a, api):
+    user = f.UserFactory(perms=VIEW_TEAMS, units=[city])
+    county_team(county_a)
+
+    def measure():
+        client = api.as_user(get_user_model().objects.get(pk=user.pk))
+        return _queries(lambda: sheet_of(client.get(XLSX_URL, {"unit_subtree": city.pk})))
+
+    one = measure()
+    for n in range(5):
+        county_team(f.UnitFactory(parent=city, kind=codes.UnitKind.COUNTY, name=f"丁县{n}"))
+    assert measure() == one
+
+
+def test_admin_team_report_page_exports_with_its_filters(county_a, county_b, client):
+    county_team(county_a)
+    county_team(county_b)
+    client.force_login(f.UserFactory(perms=VIEW_TEAMS, units=[county_a.parent]))
+    page = client.get(reverse("admin:cadres_team_report"), {"unit_subtree": county_b.pk})
+    assert "export=1" in page.content.decode() and "导出Excel" in page.content.decode()
+    sheet = sheet_of(
+        client.get(reverse("admin:cadres_team_report"), {"unit_subtree": county_b.pk, "export": "1"})
+    )
+    assert {row[1] for row in sheet.iter_rows(min_row=3, values_only=True)} == {county_b.name}
+    assert ExportLog.objects.get().channel == "admin"

@@ -265,6 +265,21 @@ def test_admin_upload_preview_then_confirm(county_a, client):
     assert Enrolment.objects.get().cadre == cadre
 
 
+def test_admin_list_previewed_on_one_class_is_not_confirmed_on_another(county_a, client):
+    training_class, other, cadre = (
+        f.TrainingClassFactory(),
+        f.TrainingClassFactory(),
+        f.CadreFactory(unit=county_a),
+    )
+    client.force_login(f.UserFactory(perms=[*PERMS, "training.view_trainingclass"], units=[county_a]))
+    url = reverse("admin:training_trainingclass_import_enrolments", args=[training_class.pk])
+    token = client.post(url, {"file": sending_list(cadre)}).context["token"]
+    elsewhere = reverse("admin:training_trainingclass_import_enrolments", args=[other.pk])
+    response = client.post(elsewhere, {"confirm": "1", "token": token})
+    assert response.status_code == 302 and not Enrolment.objects.exists()
+    assert "已全部写入" in client.post(url, {"confirm": "1", "token": token}).content.decode()
+
+
 def test_api_exports_the_trainee_roster_and_the_graduates_of_what_the_list_shows(county_a, county_b, api):
     training_class = f.TrainingClassFactory()
     mine = graduate(county_a, training_class)
