@@ -1837,6 +1837,7 @@ def seed(options: dict, stdout) -> None:
     existing = Cadre.objects.count()
     if target <= existing:
         stdout.write(f"seed_demo: 干部已有 {existing} 个，未新建")
+        seed_teams(timezone.localdate(), stdout)  # a database seeded before teams existed gets them
         return
     units = [
         _Unit(*row)

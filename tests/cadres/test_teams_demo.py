@@ -87,3 +87,11 @@ def test_city_team_report_query_count_does_not_grow_with_the_demo():
     seed(1500)
     assert Cadre.objects.count() == 1500
     assert _queries(city_report) == small
+
+
+def test_a_database_seeded_before_teams_gets_them_on_the_next_run():
+    seed(300)
+    for model in (MemberAssessment, TeamAnalysis, RegularAssessment, PostQuota):  # as before teams existed
+        model.objects.all().delete()
+    seed(300)  # no new cadres, but the teams
+    assert PostQuota.objects.exists()
