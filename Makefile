@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 PY := .venv/bin/python
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: run test test-sqlite test-postgres lint format bench venv venv-dev clean
+.PHONY: run test test-sqlite test-postgres lint format bench venv venv-dev clean browser screenshots backup restore
 
 .venv/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv .venv
@@ -26,11 +26,22 @@ run: venv
 
 test: lint test-sqlite test-postgres
 
-test-sqlite: venv-dev
+test-sqlite: venv-dev browser
 	env -u DATABASE_URL $(PY) -m pytest
 
-test-postgres: venv-dev
+test-postgres: venv-dev browser
 	scripts/with-postgres $(PY) -m pytest
+
+# The real-browser tests (tests/browser/) drive Debian's chromium through chromium-driver, with
+# fonts-noto-cjk for the Chinese pages: installed here when missing (as root). Without them the tests
+# skip, unless REQUIRE_BROWSER=1 (.ci/run), which makes a browser that cannot start a failure.
+browser:
+	scripts/install-browser
+
+# The README's screenshots of the dashboard, the charts and an import preview (docs/screenshots/),
+# taken by the browser tests (each overwrites its own file).
+screenshots: venv-dev browser
+	SCREENSHOTS_DIR=docs/screenshots env -u DATABASE_URL $(PY) -m pytest -q -p no:randomly tests/browser
 
 lint: venv-dev
 	.venv/bin/ruff check .
@@ -53,6 +64,16 @@ bench: venv-dev
 	  DATABASE_URL="$$small" $(PY) manage.py seed_demo --cadres $(BENCH_SMALL); \
 	  $(PY) manage.py migrate -v0; $(PY) manage.py seed_demo --cadres $(BENCH_CADRES); \
 	  $(PY) bench/run.py --small-db "$$small"'
+
+# Backup and restore (PostgreSQL, DATABASE_URL; README "Backup and restore"):
+#   make backup [FILE=backups/x.dump]          pg_dump -Fc of the whole database
+#   make restore FILE=backups/x.dump [TARGET=postgres://…/orgportal_new]   into an EMPTY database
+backup: venv
+	$(PY) manage.py backup $(FILE)
+
+restore: venv
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/….dump [TARGET=postgres://…]"; exit 2; }
+	$(PY) manage.py restore "$(FILE)" $(if $(TARGET),--target "$(TARGET)")
 
 clean:
 	rm -rf .venv db.sqlite3 staticfiles

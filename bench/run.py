@@ -13,7 +13,7 @@ from pathlib import Path
 
 from common import ROOT, Report, setup_django
 
-MODULES = ["rosters_bench", "web_bench", "reports_bench"]
+MODULES = ["rosters_bench", "web_bench", "reports_bench", "query_bench", "sync_bench"]
 
 
 def main():

@@ -24,6 +24,7 @@ from orgportal.validators import format_date, format_year_month
 from . import appointments, models, services, succession, teams
 from .approval_admin import ApprovalFormAdminMixin, LrmxImportAdminMixin
 from .filters import APPOINTMENT_FILTERS, DERIVED_FILTERS
+from .query_admin import QUERY_FILTERS
 from .timeline import timeline
 
 
@@ -110,7 +111,9 @@ class CadreAdmin(ApprovalFormAdminMixin, LrmxImportAdminMixin, RuleFlagsAdmin):
         derived("age_band"),
         derived("warning_level"),
         derived("under_sanction"),
+        derived("archive_status"),
         "ethnicity",
+        *QUERY_FILTERS,  # ?q_saved=<id> / ?query=…: a combined query (cadres.query_admin)
     ]
     search_fields = ["name", "id_number", "post"]
     list_select_related = ["unit"]
@@ -174,6 +177,10 @@ class CadreAdmin(ApprovalFormAdminMixin, LrmxImportAdminMixin, RuleFlagsAdmin):
     # The change page's object tools: 成长档案时间轴 next to 历史 (a one-block override, kept here).
     def get_queryset(self, request):
         return super().get_queryset(request).with_warning_level()
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {"query_builder_url": reverse("admin:cadres_savedquery_builder")}
+        return super().changelist_view(request, {**extra, **(extra_context or {})})
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.timeline_view)
@@ -343,7 +350,7 @@ class SupervisionMeasureAdmin(CadreChildAdmin):
 @admin.register(models.PersonalMattersReport)
 class PersonalMattersReportAdmin(CadreChildAdmin):
     list_display = ["cadre", "year", "submitted_on", "checked_on", "consistent", "discrepancy"]
-    list_filter = ["year", "consistent"]
+    list_filter = ["year", "consistent", ("checked_on", admin.EmptyFieldListFilter)]
 
 
 @admin.register(models.PromotionCheck)

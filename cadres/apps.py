@@ -8,4 +8,4 @@ class CadresConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import rosters, rules  # noqa: F401  (registers the rosters and the rule kinds)
+        from . import query, rosters, rules  # noqa: F401  (registers the rosters, rule kinds, query conditions)

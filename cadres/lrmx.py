@@ -31,7 +31,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from orgportal import access, codes
+from orgportal import access, codes, uploads
 from orgportal.history import acting_as
 from orgportal.models import ExportLog
 from orgportal.rosters import OUTCOME_LABELS, CellError, ImportReport, RowResult
@@ -204,6 +204,7 @@ def parse(data: bytes) -> dict:
     Raises ValueError for a file that is not a `<Person>` XML document."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
+    uploads.check_xml(data)  # no DTD, hence no entity expansion (UploadRefused is a ValueError)
     try:
         root = ElementTree.fromstring(data)
     except ElementTree.ParseError as error:
@@ -238,10 +239,18 @@ def normalised(values: dict) -> dict:
 
 def read_upload(name: str, data: bytes) -> list[tuple[str, bytes | None, str]]:
     """The .lrmx files of an upload: [(name, bytes, error)] — a .zip gives each .lrmx inside it."""
+    try:
+        uploads.check_size(data)
+    except uploads.UploadRefused as error:
+        return [(name, None, str(error))]
     if not zipfile.is_zipfile(io.BytesIO(data)):
+        if data.startswith(uploads.ZIP_MAGIC):  # a zip's start without its end: cut short
+            return [(name, None, _("压缩包已损坏、加密或无法读取"))]
         return [(name, data, "")]
     try:
         return _zip_members(name, data)
+    except uploads.UploadRefused as error:  # a zip bomb: nothing inside it is read
+        return [(name, None, str(error))]
     except (zipfile.BadZipFile, zipfile.LargeZipFile, RuntimeError, NotImplementedError, EOFError, OSError):
         # a damaged, truncated or encrypted archive, or a compression zipfile cannot read
         return [(name, None, _("压缩包已损坏、加密或无法读取"))]
@@ -250,6 +259,7 @@ def read_upload(name: str, data: bytes) -> list[tuple[str, bytes | None, str]]:
 def _zip_members(name: str, data: bytes) -> list[tuple[str, bytes | None, str]]:
     files = []
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        uploads.check_zip(archive)
         members = [i for i in archive.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX/")]
         for info in members[:MAX_FILES]:
             member = _zip_name(info)

@@ -4,6 +4,7 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions
+from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -18,9 +19,12 @@ from orgportal.api import (
     register,
     router,
 )
+from orgportal.bulk import BulkMixin
+from orgportal.validators import normalize_id_number
 
 from . import appointments, lrmx, models, services, succession, teams
 from .filters import AppointmentCaseFilter, CadreFilter
+from .query_api import CadreQueryMixin
 from .serializers import (
     AppointmentCaseSerializer,
     AppointmentStepSerializer,
@@ -72,8 +76,54 @@ class LrmxMixin:
         return lrmx_response(obj, None, request.user, "api")
 
 
-class CadreViewSet(LrmxMixin, RuleFlagsMixin, RosterImportMixin, OrgViewSet):
-    """干部: list with derived filters (党外, 少数民族, 最高学历, 年龄段, 预警, 处分影响期, 待提醒); detail with children."""
+# The basic fields the HR system keeps and pushes (POST /api/v1/cadres/bulk/); the post, unit, level
+# and rank follow movements (cadres.services.record_movement), so HR does not set them here.
+HR_FIELDS = [
+    "name",
+    "native_place",
+    "birthplace",
+    "health",
+    "political_status",
+    "party_join_date",
+    "work_start_date",
+    "professional_title",
+    "expertise",
+    "ft_education",
+    "ft_degree",
+    "ft_school",
+    "pt_education",
+    "pt_degree",
+    "pt_school",
+]
+
+
+class CadreBulkItem(drf_serializers.ModelSerializer):
+    """One cadre's basic fields from the HR system, matched by ID number (existing cadres only)."""
+
+    id_number = drf_serializers.CharField(max_length=18, label="公民身份号码")
+
+    class Meta:
+        model = models.Cadre
+        fields = ["id_number", *HR_FIELDS]
+        extra_kwargs = {name: {"required": False} for name in HR_FIELDS}
+        validators = []
+
+    def validate_id_number(self, value):
+        return normalize_id_number(value)
+
+
+class CadreViewSet(BulkMixin, CadreQueryMixin, LrmxMixin, RuleFlagsMixin, RosterImportMixin, OrgViewSet):
+    """干部: list with derived filters (党外, 少数民族, 最高学历, 年龄段, 预警, 处分影响期, 待提醒); detail with children.
+    The HR system updates basic fields with POST …/bulk/ (matched by ID number)."""
+
+    bulk_item_serializer = CadreBulkItem
+    bulk_key = {"id_number": "id_number"}
+    bulk_creates = False
+    bulk_example = {
+        "id_number": "110105199003070017",
+        "professional_title": "高级经济师",
+        "pt_education": "21",
+    }
 
     rules_purpose = "reminder"
     roster = "cadres.standard"

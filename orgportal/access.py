@@ -157,3 +157,20 @@ def masked_fields(model: type[models.Model], user) -> tuple[str, ...]:
     if not sensitive or can_view_sensitive(user):
         return ()
     return tuple(sensitive)
+
+
+def sensitive_fields(model: type[models.Model]) -> tuple[str, ...]:
+    """The fields `model` declares sensitive (none for models outside the project)."""
+    return tuple(getattr(model, "sensitive_fields", ()))
+
+
+HARD_DELETE = "orgportal.hard_delete"
+
+
+def may_hard_delete(user, model: type[models.Model]) -> bool:
+    """Whether `user` may delete records of `model` outright. A model declaring `hard_delete = False`
+    (cadres, talents, enrolments: their end is a status) is deleted only by superusers and holders of
+    orgportal.hard_delete; other models leave it to the ordinary delete permission."""
+    if getattr(model, "hard_delete", True):
+        return True
+    return bool(user and user.is_active and user.has_perm(HARD_DELETE))

@@ -6,7 +6,10 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from axes.models import AccessAttempt
 from django import forms
+from django.apps import apps as django_apps
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
@@ -25,14 +28,31 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from . import access, rules
+from . import access, audit, dashboard, rules, tokens, uploads
 from . import rosters as roster_engine
-from .models import PATH_SEGMENT, ExportLog, Rule, Unit, UnitAssignment
+from .models import PATH_SEGMENT, ApiToken, AuditEvent, ExportLog, IdempotencyKey, Rule, Unit, UnitAssignment
 from .rules import PURPOSES
+
+AUDIT_PERMISSION = "orgportal.view_audit"
 
 admin.site.site_header = _("组织部干部人才信息系统")
 admin.site.site_title = _("组织部干部人才信息系统")
 admin.site.index_title = _("业务管理")
+
+
+def _with_dashboard(site: admin.AdminSite) -> None:
+    """The admin home shows the user's dashboard, and the site serves the charts pages
+    (orgportal.dashboard); set on the site instance, so whatever URL the admin is mounted at."""
+    index, get_urls = site.index, site.get_urls
+
+    def dashboard_index(request, extra_context=None):
+        return index(request, {**dashboard.index_context(request), **(extra_context or {})})
+
+    site.index = dashboard_index
+    site.get_urls = lambda: [*dashboard.admin_urls(site), *get_urls()]
+
+
+_with_dashboard(admin.site)
 
 
 class UnitSubtreeFilter(admin.SimpleListFilter):
@@ -133,7 +153,7 @@ def preview_import(
             Path(pending["path"]).unlink(missing_ok=True)
             del request.session[session_key]
         return _import_report(request, template, context, report, pending["token"])
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _upload_size_ok(form):
         with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as upload:
             for chunk in form.cleaned_data["file"].chunks():
                 upload.write(chunk)
@@ -151,6 +171,16 @@ def preview_import(
         }
         return _import_report(request, template, context, report, token)
     return TemplateResponse(request, template, {**context, "form": form})
+
+
+def _upload_size_ok(form) -> bool:
+    """An upload over ORGPORTAL_UPLOAD_MAX_BYTES is an error on the form, before it is kept."""
+    try:
+        uploads.check_size(form.cleaned_data["file"])
+    except uploads.UploadRefused as error:
+        form.add_error("file", str(error))
+        return False
+    return True
 
 
 def _import_expired(request) -> HttpResponseRedirect:
@@ -338,6 +368,9 @@ class EstimatedCountPaginator(Paginator):
         return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
 
 
+EDITED_VERSION = "_version"  # the change form's query parameter: the updated_at it was opened on
+
+
 class OrgAdmin(RosterAdminMixin, SimpleHistoryAdmin):
     """Base admin for every domain model: jurisdiction, masking, history, subtree filter.
 
@@ -367,6 +400,29 @@ class OrgAdmin(RosterAdminMixin, SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return access.scope(super().get_queryset(request), request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        # A model declaring hard_delete = False changes status instead (access.may_hard_delete).
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and access.may_hard_delete(request.user, self.model)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and request.method == "GET":  # a record shown with its sensitive fields
+            audit.sensitive_viewed(request, self.model, [obj], channel="admin")
+        if obj is not None and change and not form_url and getattr(obj, "updated_at", None):
+            # The form posts back the version it was opened on (kept through failed posts): see get_form.
+            query = request.GET.copy()
+            query.setdefault(EDITED_VERSION, obj.updated_at.isoformat())
+            form_url = "?" + query.urlencode()
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None and set(access.sensitive_fields(self.model)) & set(changelist.list_display):
+            # the page's rows (the list's own query, evaluated once here) in one audit row
+            audit.sensitive_viewed(request, self.model, list(changelist.result_list), channel="admin")
+        return response
 
     def get_search_fields(self, request):
         masked = self._masked(request)  # a masked field is found only by its exact value: no probing digits
@@ -423,6 +479,8 @@ class OrgAdmin(RosterAdminMixin, SimpleHistoryAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         user = request.user
 
+        read_version = obj.updated_at.isoformat() if getattr(obj, "updated_at", None) else None
+
         class ScopedForm(form):
             def _post_clean(self):
                 super()._post_clean()
@@ -430,6 +488,13 @@ class OrgAdmin(RosterAdminMixin, SimpleHistoryAdmin):
                     access.check_writable(user, self.instance)
                 except ValidationError as error:
                     self._update_errors(error)
+                if read_version is not None and self.instance.pk:
+                    # Locked until the change view's transaction saves: no one's edit is overwritten.
+                    stored = type(self.instance)._default_manager.select_for_update()
+                    stored = stored.filter(pk=self.instance.pk).values_list("updated_at", flat=True).first()
+                    opened = request.GET.get(EDITED_VERSION) or read_version
+                    if stored is None or stored.isoformat() != opened:
+                        self.add_error(None, _("该记录在您编辑期间已被他人修改，未保存；请重新打开后再修改"))
 
         ScopedForm.__name__ = form.__name__
         return ScopedForm
@@ -494,6 +559,10 @@ class OrgInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return access.scope(super().get_queryset(request), request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and access.may_hard_delete(request.user, self.model)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         OrgAdmin._scope_formfield(self, db_field, request, kwargs)
@@ -682,18 +751,19 @@ class RuleFlagsAdmin(OrgAdmin):
 
 @admin.register(ExportLog)
 class ExportLogAdmin(OrgAdmin):
-    """Who exported what: for administrators only, and never edited."""
+    """Who exported what: for auditors (orgportal.view_audit) only, and never edited."""
 
     list_display = ["created_at", "user", "roster", "row_count", "channel", "included_sensitive", "filters"]
     list_filter = ["roster", "channel", "included_sensitive"]
     search_fields = ["user__username", "roster", "filters"]
     list_select_related = ["user"]
+    date_hierarchy = "created_at"
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return request.user.is_active and request.user.has_perm(AUDIT_PERMISSION)
 
     def has_module_permission(self, request):
-        return request.user.is_superuser
+        return self.has_view_permission(request)
 
     def has_add_permission(self, request):
         return False
@@ -702,4 +772,144 @@ class ExportLogAdmin(OrgAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ExportLogAdmin):
+    """审计日志: views of unmasked sensitive records, logins, logouts, failures, lockouts — for
+    auditors only (orgportal.view_audit), never added, edited or deleted here."""
+
+    list_display = ["created_at", "kind", "user", "username", "ip_address", "channel", "model", "shown_ids"]
+    list_filter = ["kind", "channel", ("user", admin.RelatedOnlyFieldListFilter), "model"]
+    search_fields = ["username", "model", "object_ids", "ip_address", "path"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("记录编号"))
+    def shown_ids(self, obj):
+        ids = obj.object_ids
+        return ids if len(ids) <= 60 else f"{ids[:60]}…（{ids.count(',') + 1}条）"
+
+
+class ApiTokenAddForm(forms.ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ["user", "name", "expires_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "user" in self.fields:
+            self.fields["user"].queryset = User.objects.filter(groups__name=tokens.SYSTEM_GROUP)
+            self.fields["user"].help_text = _("“系统账号”组的用户；它的组、权限和管辖单位决定令牌能读写什么")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(OrgAdmin):
+    """API tokens of system accounts: created here (the key shown once), revoked by an action."""
+
+    form = ApiTokenAddForm
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "user"]
+    search_fields = ["name", "prefix", "user__username"]
+    list_select_related = ["user"]
+    readonly_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["user", "name", "expires_at"]
+        return ["user", "name", *self.readonly_fields, "expires_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "user"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        token, key = tokens.create_token(obj.user, obj.name, expires_at=obj.expires_at)
+        obj.pk = token.pk
+        self.message_user(
+            request,
+            format_html(
+                "{}<br><code>{}</code><br>{}",
+                _("令牌已创建，请立即复制（只显示这一次，系统不保存明文）："),
+                key,
+                _("调用时请求头：Authorization: Token <令牌>"),
+            ),
+            messages.WARNING,
+        )
+
+    @admin.action(description=_("吊销所选令牌"), permissions=["change"])
+    def revoke(self, request, queryset):
+        for token in queryset:
+            tokens.revoke(token)
+        self.message_user(request, _("已吊销 %d 个令牌") % len(queryset))
+
+
+# AccessAttempt is django-axes's model; its labels are English and it has no Chinese translation.
+django_apps.get_app_config("axes").verbose_name = _("登录安全")
+AccessAttempt._meta.verbose_name = _("登录失败记录")
+AccessAttempt._meta.verbose_name_plural = _("登录失败记录")
+for name, label in {
+    "username": _("用户名"),
+    "ip_address": _("IP 地址"),
+    "user_agent": _("浏览器"),
+    "path_info": _("请求地址"),
+    "failures_since_start": _("失败次数"),
+    "attempt_time": _("最近失败时间"),
+    "get_data": _("GET 参数"),
+    "post_data": _("POST 参数"),
+    "http_accept": _("Accept"),
+}.items():
+    AccessAttempt._meta.get_field(name).verbose_name = label
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(admin.ModelAdmin):
+    """Failed logins per username and address; deleting a row (or “解除锁定”) unlocks at once."""
+
+    list_display = ["attempt_time", "username", "ip_address", "failures_since_start", "locked", "path_info"]
+    list_filter = ["attempt_time"]
+    search_fields = ["username", "ip_address"]
+    date_hierarchy = "attempt_time"
+    fields = ["username", "ip_address", "user_agent", "path_info", "failures_since_start", "attempt_time"]
+    readonly_fields = fields
+    actions = ["unlock"]
+
+    @admin.display(description=_("已锁定"), boolean=True)
+    def locked(self, obj) -> bool:
+        return obj.failures_since_start >= settings.AXES_FAILURE_LIMIT
+
+    @admin.action(description=_("解除锁定"), permissions=["delete"])
+    def unlock(self, request, queryset):
+        count = 0
+        for attempt in queryset:
+            attempt.delete()  # axes's own post_delete signal clears its cache too
+            count += 1
+        self.message_user(request, _("已解除 %d 条锁定") % count)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(IdempotencyKey)
+class IdempotencyKeyAdmin(OrgAdmin):
+    """幂等请求 (orgportal.bulk): the stored answers of bulk writes sent with an Idempotency-Key, for
+    tracing what another system sent; read-only (old ones may be deleted)."""
+
+    list_display = ["created_at", "user", "key", "endpoint", "status_code"]
+    list_filter = ["status_code", "endpoint"]
+    search_fields = ["user__username", "key", "endpoint"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["user", "key", "endpoint", "request_hash", "status_code", "response"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

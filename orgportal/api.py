@@ -7,12 +7,14 @@ import tempfile
 import django_filters
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.http import FileResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, filters, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
@@ -24,7 +26,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from . import access, rules
+from . import access, audit, rules
 from . import rosters as roster_engine
 
 router = DefaultRouter()
@@ -147,6 +149,8 @@ class OrgSerializer(serializers.ModelSerializer):
                 fields[f"{name}_display"] = ChoiceLabelField(
                     model_field.choices, source=name, label=f"{model_field.verbose_name}（名称）"
                 )
+        if "updated_at" not in fields and hasattr(model, "updated_at"):  # incremental sync reads it
+            fields["updated_at"] = serializers.DateTimeField(read_only=True, label=_("更新时间"))
         user = self._user()
         if user is not None:
             for field in fields.values():
@@ -195,6 +199,67 @@ class OrgSerializer(serializers.ModelSerializer):
         return attrs
 
 
+def selected_fields(serializer, names: list[str]) -> dict:
+    """Keep only `names` among the serializer's fields (`?fields=`); an unknown name is a 400 naming it.
+    Masking is untouched: a kept sensitive field is masked exactly as in the full representation."""
+    unknown = [name for name in names if name not in serializer.fields]
+    if unknown:
+        raise exceptions.ValidationError({"fields": [_("未知字段：%s") % "、".join(unknown)]})
+    for name in list(serializer.fields):
+        if name not in names:
+            serializer.fields.pop(name)
+    return serializer.fields
+
+
+def only_loading(queryset, fields) -> models.QuerySet:
+    """The queryset loading only the columns `fields` read (`only()`), with the declared
+    select_related / prefetch_related kept where a kept field goes through them and no annotation
+    selected. Unchanged when a field reads something that is not a model column (a property, an
+    annotation, `source="*"`): a deferred column read per row would cost a query each."""
+    model = queryset.model
+    names = {model._meta.pk.name}
+    for field in fields.values():
+        if field.source == "*" or not field.source_attrs:
+            return queryset
+        try:
+            model_field = model._meta.get_field(field.source_attrs[0])
+        except FieldDoesNotExist:
+            return queryset
+        if not model_field.concrete or model_field.many_to_many:
+            return queryset
+        names.add(model_field.name)
+    joined = queryset.query.select_related
+    if joined is True:  # select_related() with no names: cannot be narrowed safely
+        return queryset
+    queryset = queryset.select_related(None)
+    kept = [lookup for lookup in flatten_select_related(joined or {}) if lookup.split("__")[0] in names]
+    if kept:
+        queryset = queryset.select_related(*kept)
+    prefetches = [
+        lookup
+        for lookup in queryset._prefetch_related_lookups
+        if getattr(lookup, "prefetch_through", lookup).split("__")[0] in names
+    ]
+    queryset = queryset.prefetch_related(None).prefetch_related(*prefetches).only(*names)
+    # Annotations no kept field reads (derived flags, subqueries) are not computed for the page;
+    # filters and ordering that use them still do.
+    queryset.query.set_annotation_mask(())
+    return queryset
+
+
+def flatten_select_related(tree: dict, prefix: str = "") -> list[str]:
+    """{"cadre": {"unit": {}}} → ["cadre__unit"] (the leaves of Query.select_related)."""
+    lookups = []
+    for name, below in tree.items():
+        path = f"{prefix}{name}"
+        lookups.extend(flatten_select_related(below, f"{path}__") if below else [path])
+    return lookups
+
+
+class NumberInFilter(django_filters.BaseInFilter, django_filters.NumberFilter):
+    pass
+
+
 class SubtreeFilterSet(django_filters.FilterSet):
     """Base filterset: `unit_subtree=<unit id>` keeps records of that unit and all units under it.
     Filters on a field the user sees masked are ignored (filtering by it would reveal its values)."""
@@ -206,6 +271,14 @@ class SubtreeFilterSet(django_filters.FilterSet):
         return super().filter_queryset(queryset)
 
     unit_subtree = django_filters.NumberFilter(method="filter_unit_subtree", label=_("所属单位（含下级）"))
+    ids = NumberInFilter(
+        field_name="pk", lookup_expr="in", label=_("编号（英文逗号分隔，如 3,17,42；按变更流批量读取用）")
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        label=_("更新时间不早于（ISO 8601，如 2026-01-31T08:00:00+08:00；增量同步用）"),
+    )
 
     def filter_unit_subtree(self, queryset, name, value):
         from .models import Unit
@@ -295,6 +368,57 @@ class RosterImportReportSerializer(serializers.Serializer):
     rows = serializers.ListField(child=serializers.DictField())
 
 
+class EditConflict(exceptions.APIException):
+    """409: the record was saved by someone else between this request's read and its write."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("该记录刚被他人修改，未保存；请重新读取后再修改")
+    default_code = "conflict"
+
+
+class OrgAutoSchema(AutoSchema):
+    """The OpenAPI contract (settings DEFAULT_SCHEMA_CLASS): every operation described in Chinese —
+    a sentence per standard action of a model resource, else the summary — before the viewset's or
+    action's own text; `fields=` documented on the reads of every OrgViewSet."""
+
+    ACTIONS = {
+        "list": _(
+            "列出%s：分页（page、page_size ≤ 500）、筛选、search=、ordering=；fields= 只取所列字段；updated_since= 只取此后更新的记录。"
+        ),
+        "retrieve": _("读取一条%s（fields= 只取所列字段）。"),
+        "create": _("新增一条%s（校验规则与管理后台相同，出错时返回 400 与字段错误）。"),
+        "update": _("修改一条%s（提交全部字段）。"),
+        "partial_update": _("修改一条%s（只改所给字段）。"),
+        "destroy": _("删除一条%s（仍被其他记录引用时返回 409）。"),
+    }
+
+    def get_description(self):
+        described = super().get_description() or ""
+        action_name = getattr(self.view, "action", None)
+        model = getattr(getattr(self.view, "queryset", None), "model", None)
+        lead = ""
+        if isinstance(self.view, OrgViewSet) and action_name in self.ACTIONS and model is not None:
+            lead = self.ACTIONS[action_name] % model._meta.verbose_name
+        elif not any("\u4e00" <= char <= "\u9fff" for char in described):
+            lead = str(self.get_summary() or "")
+        return "\n\n".join(part for part in (lead, described) if part)
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        if isinstance(self.view, OrgViewSet) and getattr(self.view, "action", None) in ("list", "retrieve"):
+            parameters = [
+                *parameters,
+                OpenApiParameter(
+                    "fields",
+                    str,
+                    description=_(
+                        "只返回这些字段（英文逗号分隔，如 id,name,updated_at）；未知字段返回 400；敏感字段照常脱敏"
+                    ),
+                ),
+            ]
+        return parameters
+
+
 class OrgViewSet(viewsets.ModelViewSet):
     """Base viewset: the declared queryset, scoped to the user's jurisdiction; model permissions.
 
@@ -314,6 +438,34 @@ class OrgViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return access.scope(super().get_queryset(), self.request.user)
+
+    def requested_fields(self) -> list[str] | None:
+        """`?fields=a,b,c` on a list or detail read: the names asked for (None: every field)."""
+        if self.request is None or self.action not in ("list", "retrieve"):
+            return None
+        if getattr(getattr(self.request, "accepted_renderer", None), "format", None) == "xlsx":
+            return None  # a roster has its own columns
+        names = [name.strip() for name in self.request.query_params.get("fields", "").split(",")]
+        return [name for name in names if name] or None
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        names = self.requested_fields()
+        if names:
+            fields = selected_fields(
+                self.get_serializer_class()(context=self.get_serializer_context()), names
+            )
+            queryset = only_loading(queryset, fields)
+        return queryset
+
+    def get_serializer(self, *args, **kwargs):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: as drf-spectacular does for
+            return self.get_serializer_class()(*args, **kwargs)  # a viewset without this override
+        serializer = super().get_serializer(*args, **kwargs)
+        names = self.requested_fields()
+        if names:
+            selected_fields(getattr(serializer, "child", serializer), names)
+        return serializer
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -348,6 +500,41 @@ class OrgViewSet(viewsets.ModelViewSet):
         if self.create_service is None:
             return super().perform_create(serializer)
         serializer.instance = type(self).create_service(**serializer.validated_data, by=self.request.user)
+
+    def perform_update(self, serializer):
+        # The row as this request read it must still be the stored one (its updated_at, under a row
+        # lock): a save made meanwhile — an import, another user — is refused, not overwritten.
+        instance = serializer.instance
+        with transaction.atomic():
+            stored = type(instance)._default_manager.select_for_update().filter(pk=instance.pk)
+            if getattr(instance, "updated_at", None) != stored.values_list("updated_at", flat=True).first():
+                raise EditConflict()
+            super().perform_update(serializer)
+
+    def perform_destroy(self, instance):
+        if not access.may_hard_delete(self.request.user, type(instance)):
+            raise exceptions.PermissionDenied(
+                _("%s不能删除，请变更其状态（彻底删除需超级管理员）") % instance._meta.verbose_name
+            )
+        super().perform_destroy(instance)
+
+    # Audit (orgportal.audit): records shown with their sensitive fields unmasked, one row a page.
+    def _audit_shown(self, objects) -> None:
+        names = self.requested_fields()
+        if names and not set(names) & set(access.sensitive_fields(self.queryset.model)):
+            return
+        audit.sensitive_viewed(self.request, self.queryset.model, objects, channel="api")
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None and self.action == "list":
+            self._audit_shown(page)
+        return page
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        self._audit_shown([instance])
+        return Response(self.get_serializer(instance).data)
 
 
 class RosterImportMixin:

@@ -13,7 +13,10 @@ class OrgPortalConfig(AppConfig):
         from django.conf import settings
         from django.db.models import Choices
 
-        from . import codes
+        from . import (
+            audit,  # noqa: F401  (its receivers log logins, logouts, failures, lockouts)
+            codes,
+        )
 
         overrides = settings.SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})
         for name, value in vars(codes).items():

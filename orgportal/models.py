@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Value
-from django.db.models.functions import Concat, Substr
+from django.db.models.functions import Concat, Now, Substr
 from django.utils.translation import gettext_lazy as _
 
 from . import codes, rules
@@ -19,10 +19,13 @@ class OrgModel(models.Model):
       jurisdiction      how a record reaches a Unit: a field path such as "unit" or "cadre__unit",
                         "self" for Unit itself, or None for a global (unscoped) model
       sensitive_fields  names masked for users without orgportal.view_sensitive
+      hard_delete       False for records whose end is a status change (a cadre retires, a talent
+                        leaves): staff cannot delete them in the admin or the API
     """
 
     jurisdiction: str | None
     sensitive_fields: tuple[str, ...] = ()
+    hard_delete = True  # False: only superusers / orgportal.hard_delete delete (access.may_hard_delete)
 
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True, editable=False, db_index=True)
@@ -96,6 +99,7 @@ class Unit(OrgModel):
         permissions = [
             ("view_all_units", _("可查看全部单位的记录（不受管辖范围限制）")),
             ("view_sensitive", _("可查看敏感个人信息（身份证号、健康状况、处分等）")),
+            ("hard_delete", _("可彻底删除干部、人才、调训等只应变更状态的记录")),
         ]
 
     def __str__(self) -> str:
@@ -111,9 +115,9 @@ class Unit(OrgModel):
             if new_path != old_path:
                 self.path = new_path
                 type(self).objects.filter(pk=self.pk).update(path=new_path)
-                if old_path:  # a move: the whole subtree follows in one statement
+                if old_path:  # a move: the whole subtree follows in one statement (updated_at too: sync)
                     type(self).objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
-                        path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
+                        path=Concat(Value(new_path), Substr("path", len(old_path) + 1)), updated_at=Now()
                     )
             if not inserted:
                 super().save(*args, **kwargs)
@@ -251,3 +255,109 @@ class ExportLog(OrgModel):
             channel=channel,
             included_sensitive=sensitive,
         )
+
+
+class AuditEvent(OrgModel):
+    """A read or a sign-in that matters (个人信息保护法): who saw which unmasked sensitive records, or
+    logged in, out, failed to, or was locked out — when, from where, by which channel. Written by
+    orgportal.audit only (bulk, no history rows); the admin shows it to auditors, read-only."""
+
+    jurisdiction = None  # shown to auditors only (orgportal.view_audit), not scoped by unit
+
+    class Kind(models.TextChoices):
+        SENSITIVE_VIEW = "sensitive_view", _("查看敏感信息")
+        LOGIN = "login", _("登录")
+        LOGOUT = "logout", _("退出")
+        LOGIN_FAILED = "login_failed", _("登录失败")
+        LOCKOUT = "lockout", _("登录锁定")
+
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    username = models.CharField(_("用户名"), max_length=150, blank=True, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    channel = models.CharField(_("途径"), max_length=20, blank=True, help_text=_("admin / api"))
+    model = models.CharField(_("记录类型"), max_length=100, blank=True, help_text=_("如 cadres.cadre"))
+    object_ids = models.TextField(_("记录编号"), blank=True, help_text=_("逗号分隔；列表为该页的全部记录"))
+    path = models.CharField(_("请求地址"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["-created_at"], name="orgportal_audit_created")]
+        permissions = [("view_audit", _("可查看审计日志与导出记录"))]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.username} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ApiToken(OrgModel):
+    """An API key of another system: it acts as its system account (a user in the 系统账号 group, no
+    password login), whose groups, permissions and units decide what it reads and writes. Only a
+    hash of the key is stored; the key itself is shown once, when created (orgportal.tokens)."""
+
+    jurisdiction = None  # administrators' business, not a unit's
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("系统账号"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    name = models.CharField(_("名称"), max_length=100, help_text=_("使用该令牌的系统，如“人社厅数据交换”"))
+    prefix = models.CharField(_("前缀"), max_length=8, editable=False, db_index=True)
+    key_hash = models.CharField(_("令牌摘要"), max_length=64, unique=True, editable=False)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True, editable=False)
+    expires_at = models.DateTimeField(_("有效期至"), null=True, blank=True, help_text=_("留空：长期有效"))
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.prefix}…）"
+
+    def clean(self) -> None:
+        super().clean()
+        from .tokens import is_system_account
+
+        if self.user_id and not is_system_account(self.user):
+            raise ValidationError({"user": _("令牌只能属于系统账号（“系统账号”组的用户）")})
+
+
+class IdempotencyKey(OrgModel):
+    """A bulk write's `Idempotency-Key` (orgportal.bulk): the request it answered (a hash of method,
+    path and body) and the response it gave, so a retried request gets the same response and
+    changes nothing twice. Written once, without history rows (a log, like ExportLog)."""
+
+    jurisdiction = None  # administrators' business, not a unit's
+    change_feed = False  # not a record other systems synchronise
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(_("幂等键"), max_length=100)
+    endpoint = models.CharField(_("接口"), max_length=200)
+    request_hash = models.CharField(_("请求摘要"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("响应状态码"))
+    response = models.JSONField(_("响应内容"))
+
+    class Meta:
+        verbose_name = _("幂等请求")
+        verbose_name_plural = _("幂等请求")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="unique_idempotency_key_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.key}"

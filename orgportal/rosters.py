@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import access, codes
+from . import access, codes, uploads
 from .validators import format_date, format_year_month, normalize_id_number, parse_partial_date
 
 CHUNK = 2000
@@ -606,11 +606,17 @@ def read_workbook(file) -> list[list]:
     """Every row of the first sheet as values; a formula cell becomes a FormulaCell marker."""
     import openpyxl
 
+    uploads.check_xlsx(file)  # size, zip bombs, DTDs: refused before openpyxl parses anything
     workbook = openpyxl.load_workbook(file, read_only=True, data_only=False)
     try:
         sheet = workbook.worksheets[0]
-        rows = []
+        uploads.check_sheet(sheet)  # its declared rows and columns
+        if sheet.max_column is None:  # no <dimension>: each row as long as its last cell
+            sheet.reset_dimensions()
+        limit, rows = uploads.sheet_row_limit(), []
         for row in sheet.iter_rows():
+            if len(rows) >= limit or len(row) > uploads.max_columns():  # checked before, and again
+                uploads.check_sheet_size(len(rows) + 1, len(row))
             rows.append(
                 [FormulaCell(c.value) if getattr(c, "data_type", None) == "f" else c.value for c in row]
             )
@@ -817,13 +823,22 @@ def import_rows(
         report.rows.append(result)
 
     if report.ok and not dry_run:
+        updated = [instance for instances in to_update.values() for instance in instances]
         try:
             with transaction.atomic():
+                if _changed_meanwhile(roster.model, updated):
+                    report.file_errors.append(
+                        _("导入期间有记录被他人修改，未写入任何数据，请重新导入（预览将显示最新内容）")
+                    )
+                    return report
                 if to_create:
                     bulk_create_with_history(to_create, roster.model, batch_size=500, default_user=user)
+                now = timezone.now()
                 for fields, instances in to_update.items():
+                    for instance in instances:  # bulk_update leaves auto_now alone: the version moves on here
+                        instance.updated_at = now
                     bulk_update_with_history(
-                        instances, roster.model, list(fields), batch_size=500, default_user=user
+                        instances, roster.model, [*fields, "updated_at"], batch_size=500, default_user=user
                     )
         except IntegrityError:  # someone saved a record with the same key meanwhile
             report.file_errors.append(
@@ -834,11 +849,27 @@ def import_rows(
     return report
 
 
+def _changed_meanwhile(model, instances: list) -> bool:
+    """Lock the rows an import updates (in the caller's transaction) and tell whether any was saved
+    since the import read it — its `updated_at` moved on — so that no one's edit is silently lost."""
+    read = {instance.pk: instance.updated_at for instance in instances}
+    current: dict = {}
+    pks = sorted(read)
+    for start in range(0, len(pks), 500):
+        locked = model._default_manager.select_for_update().filter(pk__in=pks[start : start + 500])
+        current.update(locked.order_by("pk").values_list("pk", "updated_at"))
+    return current != read
+
+
 def import_file(
     roster: Roster, file, user, *, unit=None, dry_run: bool = True, allow_update: bool = True
 ) -> ImportReport:
     try:
         rows = read_workbook(file)
+    except uploads.UploadRefused as error:  # too big, a zip bomb, too many rows …: nothing read
+        report = ImportReport(roster=str(roster.title))
+        report.file_errors.append(str(error))
+        return report
     except Exception as error:  # a file that is not an .xlsx workbook
         report = ImportReport(roster=str(roster.title))
         report.file_errors.append(_("无法读取该文件（应为 .xlsx 格式）：%s") % type(error).__name__)

@@ -51,7 +51,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "axes",  # login lockout (orgportal/security.py)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
 ]
 
 ROOT_URLCONF = "orgportal.urls"
@@ -147,12 +148,18 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SESSION_COOKIE_AGE = 8 * 3600  # one working day
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 8 * 3600))  # one working day
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "orgportal.tokens.ApiTokenAuthentication",  # Authorization: Token <key>
+    ],
+    # Per token and per user (orgportal/tokens.py; rates: ORGPORTAL_API_RATES below).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "orgportal.tokens.TokenRateThrottle",
+        "orgportal.tokens.UserRateThrottle",
     ],
     # OrgViewSet sets model permissions and the one pagination class (orgportal/api.py); this
     # default only covers views outside it.
@@ -162,15 +169,19 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "orgportal.api.OrgAutoSchema",  # Chinese descriptions, `fields=`
     "EXCEPTION_HANDLER": "orgportal.api.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "OrgPortal API",
-    "DESCRIPTION": "组织部干部、人才、培训信息系统 REST API（/api/v1/）。令牌认证：`Authorization: Token <key>`。",
-    "VERSION": "1.0.0",
+    "DESCRIPTION": (
+        "组织部干部、人才、培训信息系统 REST API（/api/v1/）。令牌认证：`Authorization: Token <key>`。"
+        "增量同步：各列表的 updated_since=、变更流 /api/v1/changes/；fields= 只取所需字段；"
+        "批量写入 …/bulk/ 配合 Idempotency-Key。接入指南、版本策略与变更记录见 docs/api.md。"
+    ),
+    "VERSION": "1.1.0",  # docs/api.md: versioning policy and change log
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -181,10 +192,53 @@ SPECTACULAR_SETTINGS = {
 # Reverting from the history page would bypass the services' rules; history is for reading.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
+# --- Security and reliability (README "Security") ------------------------------------------------
+# The admin's address: a site on an intranet still should not sit at the address every scanner tries.
+ORGPORTAL_ADMIN_URL = os.environ.get("ORGPORTAL_ADMIN_URL", "admin/").strip("/") + "/"
+
+# Login lockout (django-axes): AXES_FAILURE_LIMIT failures lock the username (from any address) and
+# the address (for any username) for AXES_COOLOFF_TIME hours; an administrator unlocks earlier by
+# deleting the row under 安全 → 登录失败记录. Password logins only (admin, session API); API tokens
+# are random 40-character keys, rate-limited instead.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "orgportal.security.StaffBackend",  # ModelBackend, refusing system accounts' password logins
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("ORGPORTAL_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("ORGPORTAL_LOGIN_COOLOFF_HOURS", "1"))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # successful logins and logouts go to the audit log (orgportal.audit)
+AXES_ENABLE_ADMIN = False  # orgportal/security.py registers AccessAttempt with Chinese labels
+AXES_LOCKOUT_CALLABLE = "orgportal.security.lockout_response"
+AXES_VERBOSE = False
+
+# Sessions end after SESSION_COOKIE_AGE seconds (default 8 hours) or when the browser closes.
+# API: rates per token and per user ("600/min", "10000/hour" …); LocMem counts per process.
+ORGPORTAL_API_RATES = {
+    "token": os.environ.get("ORGPORTAL_API_RATE", "600/min"),
+    "user": os.environ.get("ORGPORTAL_API_USER_RATE", os.environ.get("ORGPORTAL_API_RATE", "600/min")),
+}
+# An API token's last-used time is written at most once in this many seconds.
+ORGPORTAL_TOKEN_TOUCH_SECONDS = 60
+
+# Uploads (orgportal/uploads.py): bigger files, longer sheets, zip bombs are refused before parsing.
+ORGPORTAL_UPLOAD_MAX_BYTES = int(os.environ.get("ORGPORTAL_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
+ORGPORTAL_IMPORT_MAX_ROWS = int(os.environ.get("ORGPORTAL_IMPORT_MAX_ROWS", "20000"))
+ORGPORTAL_UPLOAD_MAX_UNCOMPRESSED = int(
+    os.environ.get("ORGPORTAL_UPLOAD_MAX_UNCOMPRESSED", 200 * 1024 * 1024)
+)
+ORGPORTAL_UPLOAD_MAX_RATIO = 100  # uncompressed/compressed of a zip member (real .xlsx: 5–20)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # bigger uploads go to a temporary file, not memory
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # a request body other than files (JSON bodies)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "axes": {"level": "WARNING"},  # every login is in the audit log (orgportal.audit) already
+    },
 }

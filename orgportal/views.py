@@ -1,11 +1,12 @@
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from .api import OrgViewSet, register, router
+from .api import ModelPermissions, OrgViewSet, register, router
 from .filters import UnitAssignmentFilter, UnitFilter
-from .models import ExportLog, Rule, Unit, UnitAssignment
+from .models import ApiToken, AuditEvent, ExportLog, IdempotencyKey, Rule, Unit, UnitAssignment
 from .serializers import UnitAssignmentSerializer, UnitSerializer, UnitTreeSerializer
 
 
@@ -33,6 +34,8 @@ class UnitViewSet(OrgViewSet):
             "id", "name", "short_name", "kind", "parent_id", "path", "sort_order"
         )
         root = request.query_params.get("root")
+        if root and not (root.isascii() and root.isdigit()):
+            raise ValidationError({"root": [_("应为单位编号（整数）")]})
         if root:
             path = units.filter(pk=root).values_list("path", flat=True).first()
             units = units.filter(path__startswith=path) if path else units.none()
@@ -80,12 +83,54 @@ class ReadOnlyViewSet(OrgViewSet):
     http_method_names = ["get", "head", "options"]
 
 
+class AuditPermissions(ModelPermissions):
+    """Reading the audit and export logs needs orgportal.view_audit (the 审计 group, superusers)."""
+
+    perms_map = {
+        **ModelPermissions.perms_map,
+        "GET": ["orgportal.view_audit"],
+        "HEAD": ["orgportal.view_audit"],
+    }
+
+
 register(
     "export-logs",
     ExportLog,
     viewset=ReadOnlyViewSet,
+    permission_classes=[AuditPermissions],
     filterset_fields=["user", "roster", "channel"],
     search_fields=["roster", "filters"],
+    ordering_fields=["id", "created_at"],
+    select_related=["user"],
+)
+
+
+register(
+    "audit-events",
+    AuditEvent,
+    viewset=ReadOnlyViewSet,
+    permission_classes=[AuditPermissions],
+    filterset_fields=["kind", "user", "username", "channel", "model"],
+    search_fields=["username", "model", "object_ids"],
+    ordering_fields=["id", "created_at"],
+    select_related=["user"],
+)
+register(
+    "api-tokens",
+    ApiToken,
+    viewset=ReadOnlyViewSet,  # created in the admin or by `manage.py create_api_token` (the key shown once)
+    fields=["id", "user", "name", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at"],
+    filterset_fields=["user"],
+    search_fields=["name", "prefix"],
+    ordering_fields=["id", "created_at", "last_used_at"],
+    select_related=["user"],
+)
+register(
+    "idempotency-keys",
+    IdempotencyKey,
+    viewset=ReadOnlyViewSet,  # written by orgportal.bulk only
+    filterset_fields=["user", "key", "status_code"],
+    search_fields=["key", "endpoint"],
     ordering_fields=["id", "created_at"],
     select_related=["user"],
 )

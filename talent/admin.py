@@ -16,6 +16,7 @@ from orgportal.models import Unit
 from orgportal.validators import format_year_month
 
 from . import models, services
+from .dashboard import expiring_cards
 from .filters import DERIVED_FILTERS
 
 
@@ -268,7 +269,11 @@ class CancelForm(forms.Form):
 class TalentCardAdmin(ServiceCreatedAdmin, TalentChildAdmin):
     list_display = ["number", "talent", "tier", "issued_on", "expires_on", "state", "commissioner"]
     list_display_links = ["number"]
-    list_filter = [derived("card_state"), "tier"]
+    list_filter = [
+        derived("card_state"),
+        derived_list_filter("expiring", _("90天内到期"), [("1", _("是"))], lambda qs, _v: expiring_cards(qs)),
+        "tier",
+    ]
     list_select_related = ["talent", "talent__unit", "commissioner"]
     search_fields = ["number", "talent__name"]
     fields = ["talent", "number", "tier", "issued_on", "expires_on", "commissioner"]
@@ -701,7 +706,9 @@ class SigningEventAdmin(OrgAdmin):
     inlines = [AgreementInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_totals()
+        # Meta.ordering does not apply to an aggregated (GROUP BY) query: ordered again, or the
+        # autocomplete of 签约项目's 活动 pages an unordered list
+        return super().get_queryset(request).with_totals().order_by(*models.SigningEvent._meta.ordering)
 
     @admin.display(description=_("签约项数"), ordering="agreement_count")
     def agreement_count(self, obj):

@@ -10,8 +10,9 @@ class TalentConfig(AppConfig):
     def ready(self):
         from cadres.timeline import register_source
 
-        from . import rosters  # noqa: F401  (registers the rosters)
+        from . import query, rosters  # noqa: F401  (registers the rosters)
         from .timeline import talent_events
 
         # A talent who is also a cadre: certifications, cards and selections on the cadre's timeline.
         register_source("talent", talent_events)
+        query.register()  # its conditions for the cadres' combined queries (组合查询)

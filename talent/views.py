@@ -1,9 +1,14 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from orgportal import access, codes
 from orgportal.api import ChangePermissions, OrgViewSet, action_data, register
+from orgportal.bulk import BulkMixin
 
 from . import models, services
 from .filters import (
@@ -189,10 +194,89 @@ class TalentCardViewSet(OrgViewSet):
         return Response(self.get_serializer(card).data)
 
 
-class ServiceRequestViewSet(OrgViewSet):
-    """英才卡服务事项: opened with POST; moved on (办理中, 办结, 不予办理) with POST …/advance/."""
+class ServiceRequestBulkItem(drf_serializers.Serializer):
+    """One service request as the talent service platform reports it: matched by card number, kind
+    and 受理日期; opened when new, moved on to `status` (through 办理中 when needed)."""
+
+    card = drf_serializers.CharField(max_length=30, label="卡号")
+    kind = drf_serializers.ChoiceField(codes.ServiceKind.choices, label="服务事项")
+    opened_on = drf_serializers.DateField(label="受理日期")
+    due_on = drf_serializers.DateField(required=False, label="办理时限（新受理时必填）")
+    detail = drf_serializers.CharField(required=False, allow_blank=True, label="诉求内容")
+    handled_by = drf_serializers.CharField(
+        max_length=100, required=False, allow_blank=True, label="承办单位（人）"
+    )
+    status = drf_serializers.ChoiceField(codes.ServiceRequestStatus.choices, required=False, label="办理状态")
+    reason = drf_serializers.CharField(required=False, allow_blank=True, label="不予办理理由")
+    closed_on = drf_serializers.DateField(required=False, allow_null=True, label="办结日期（默认今天）")
+    satisfaction = drf_serializers.ChoiceField(
+        codes.Satisfaction.choices, required=False, allow_blank=True, label="满意度"
+    )
+
+
+class ServiceRequestViewSet(BulkMixin, OrgViewSet):
+    """英才卡服务事项: opened with POST; moved on (办理中, 办结, 不予办理) with POST …/advance/; the
+    service platform pushes requests and their progress with POST …/bulk/."""
 
     read_only_after_create = True
+    bulk_item_serializer = ServiceRequestBulkItem
+    bulk_key = {"card": "card__number", "kind": "kind", "opened_on": "opened_on"}
+    bulk_example = {
+        "card": "ZYYC000001",
+        "kind": "housing",
+        "opened_on": "2026-01-05",
+        "due_on": "2026-02-04",
+        "detail": "申请入住人才公寓",
+        "status": "done",
+        "closed_on": "2026-01-20",
+        "satisfaction": "satisfied",
+    }
+
+    def bulk_write(self, key, fields, existing):
+        """Open the request when new (talent.services.open_request), then move it on to the status
+        sent, step by step through the services' transitions; what is fixed at 受理 is not changed."""
+        form = ServiceRequestBulkItem(data={**key, **fields})
+        form.is_valid(raise_exception=True)
+        item, user = form.validated_data, self.request.user
+        created = existing is None
+        if created:
+            card = access.scope(models.TalentCard.objects.all(), user).filter(number=item["card"]).first()
+            if card is None:
+                raise DjangoValidationError({"card": _("没有该卡号的英才卡，或不在您的管辖范围内")})
+            if not item.get("due_on"):
+                raise DjangoValidationError({"due_on": _("新受理的服务事项须填写办理时限")})
+            existing = services.open_request(
+                card,
+                kind=item["kind"],
+                on=item["opened_on"],
+                due_on=item["due_on"],
+                detail=item.get("detail", ""),
+                handled_by=item.get("handled_by", ""),
+                by=user,
+            )
+        else:
+            fixed = [
+                name
+                for name in ("due_on", "detail")
+                if name in item and item[name] != getattr(existing, name)
+            ]
+            if fixed:
+                raise DjangoValidationError({name: _("服务事项受理后不能修改此项") for name in fixed})
+        target = item.get("status")
+        if not target or target == existing.status:
+            return existing, "created" if created else "unchanged"
+        for step in request_steps(existing.status, target):
+            final = step == target
+            existing = services.advance_request(
+                existing,
+                to=step,
+                by=user,
+                reason=item.get("reason", "") if final else "",
+                on=item.get("closed_on") if final else None,
+                satisfaction=item.get("satisfaction", "") if final else "",
+                handled_by=item.get("handled_by", ""),
+            )
+        return existing, "created" if created else "updated"
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -213,6 +297,20 @@ class ServiceRequestViewSet(OrgViewSet):
         data = action_data(RequestAdvanceSerializer, request)
         service_request = services.advance_request(self.get_object(), by=request.user, **data)
         return Response(self.get_serializer(service_request).data)
+
+
+def request_steps(current: str, target: str) -> list[str]:
+    """The statuses from `current` to `target` along the services' transitions ([target] when there
+    is no such path: the service then says why)."""
+    paths = {current: []}
+    queue = [current]
+    while queue:
+        status = queue.pop(0)
+        for following in services.REQUEST_TRANSITIONS.get(status, ()):
+            if following not in paths:
+                paths[following] = [*paths[status], following]
+                queue.append(following)
+    return paths.get(target) or [target]
 
 
 register(

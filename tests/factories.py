@@ -1,6 +1,7 @@
 """factory_boy factories for every model, shared by the tests and seed_demo."""
 
 import datetime
+import hashlib
 from decimal import Decimal
 
 import factory
@@ -50,7 +51,7 @@ from cadres.models.appointments import (
 )
 from orgportal import codes
 from orgportal.demo import DEMO_PASSWORD
-from orgportal.models import ExportLog, Rule, Unit, UnitAssignment
+from orgportal.models import ApiToken, AuditEvent, ExportLog, IdempotencyKey, Rule, Unit, UnitAssignment
 from orgportal.validators import format_year_month
 from talent.models import (
     Certification,
@@ -143,6 +144,61 @@ class ExportLogFactory(factory.django.DjangoModelFactory):
     roster = "cadres.standard"
     row_count = 10
     channel = "admin"
+
+
+class IdempotencyKeyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IdempotencyKey
+
+    user = factory.SubFactory(UserFactory)
+    key = factory.Sequence(lambda n: f"key-{n}")
+    endpoint = "POST /api/v1/cadres/bulk/"
+    request_hash = "0" * 64
+    status_code = 200
+    response = factory.LazyFunction(lambda: {"created": 0, "updated": 0, "unchanged": 0, "results": []})
+
+
+class AuditEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuditEvent
+
+    kind = AuditEvent.Kind.LOGIN
+    user = factory.SubFactory(UserFactory)
+    username = factory.LazyAttribute(lambda o: o.user.username if o.user else "")
+    channel = "admin"
+
+
+class SystemUserFactory(UserFactory):
+    """A system account (orgportal.tokens): in the 系统账号 group, no password, no admin."""
+
+    username = factory.Sequence(lambda n: f"system{n}")
+    is_staff = False
+
+    @factory.post_generation
+    def system(self, create, extracted, **kwargs):
+        from orgportal.tokens import make_system_account
+
+        make_system_account(self)
+
+
+class ApiTokenFactory(factory.django.DjangoModelFactory):
+    """A token; its key is `token.key` (the stored hash is of it)."""
+
+    class Meta:
+        model = ApiToken
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(SystemUserFactory)
+    name = factory.Sequence(lambda n: f"外部系统{n}")
+    key = factory.Sequence(lambda n: f"test-key-{n:031d}")
+    prefix = factory.LazyAttribute(lambda o: o.key[:8])
+    key_hash = factory.LazyAttribute(lambda o: hashlib.sha256(o.key.encode()).hexdigest())
+
+    @classmethod
+    def _create(cls, model_class, *args, key=None, **kwargs):
+        token = super()._create(model_class, *args, **kwargs)
+        token.key = key
+        return token
 
 
 class UnitAssignmentFactory(factory.django.DjangoModelFactory):
@@ -1141,3 +1197,18 @@ class SuccessionProposalFactory(factory.django.DjangoModelFactory):
     team = factory.SelfAttribute("plan.unit")
     level = codes.LeadershipLevel.COUNTY_DEPUTY
     post = "副县长"
+
+
+# --- combined queries (组合查询) ---------------------------------------------------------------
+class SavedQueryFactory(factory.django.DjangoModelFactory):
+    """A saved query shared with everyone: women cadres."""
+
+    class Meta:
+        model = "cadres.SavedQuery"
+
+    name = factory.Sequence(lambda n: f"组合查询{n + 1}")
+    owner = factory.SubFactory(UserFactory)
+    sharing = "all"
+    document = factory.LazyFunction(
+        lambda: {"op": "and", "conditions": [{"field": "gender", "op": "in", "value": ["2"]}]}
+    )

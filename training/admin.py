@@ -15,6 +15,8 @@ from orgportal.admin import (
 )
 
 from . import models, services
+from .class_sheets import ClassSheetsAdminMixin
+from .dashboard import unfilled_quotas
 from .enrolment_lists import EnrolmentListAdminMixin
 from .filters import DERIVED_FILTERS
 
@@ -42,7 +44,12 @@ class TrainingPlanAdmin(OrgAdmin):
 @admin.register(models.PlanQuota)
 class PlanQuotaAdmin(OrgAdmin):
     list_display = ["training_class", "unit", "count", "plan"]
-    list_filter = ["plan"]
+    list_filter = [
+        "plan",
+        derived_list_filter(
+            "unfilled", _("名额未完成"), [("1", _("是"))], lambda qs, _v: unfilled_quotas(qs)
+        ),
+    ]
     search_fields = ["unit__name", "training_class__name"]
     list_select_related = ["training_class", "unit", "plan"]
     autocomplete_fields = ["plan", "training_class", "unit"]
@@ -128,7 +135,7 @@ class StartClassForm(forms.Form):
 
 
 @admin.register(models.TrainingClass)
-class TrainingClassAdmin(EnrolmentListAdminMixin, OrgAdmin):
+class TrainingClassAdmin(ClassSheetsAdminMixin, EnrolmentListAdminMixin, OrgAdmin):
     """班次, with 调训名单导入 (training.enrolment_lists) and 科学调训 (training.candidates) on its page."""
 
     list_display = [

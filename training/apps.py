@@ -10,8 +10,9 @@ class TrainingConfig(AppConfig):
     def ready(self):
         from cadres.timeline import register_source
 
-        from . import rosters  # noqa: F401  (registers the rosters)
+        from . import query, rosters  # noqa: F401  (registers the rosters)
         from .timeline import training_events
 
         # 结业, 退训 and 缺训 on the trainee's growth dossier timeline.
         register_source("training", training_events)
+        query.register()  # its conditions for the cadres' combined queries (组合查询)

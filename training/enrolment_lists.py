@@ -42,6 +42,7 @@ from orgportal.rosters import (
     normalize_header,
     read_workbook,
 )
+from orgportal.uploads import UploadRefused
 from orgportal.validators import normalize_id_number
 
 from . import services
@@ -85,6 +86,9 @@ def import_enrolment_list(training_class: TrainingClass, file, user, *, dry_run:
     report = ImportReport(roster=f"{TITLE}：{training_class}")
     try:
         rows = read_workbook(file)
+    except UploadRefused as error:  # too big, a zip bomb, too many rows …: nothing read
+        report.file_errors.append(str(error))
+        return report
     except Exception as error:  # a file that is not an .xlsx workbook
         report.file_errors.append(_("无法读取该文件（应为 .xlsx 格式）：%s") % type(error).__name__)
         return report

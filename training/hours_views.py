@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from cadres.models import Cadre
 from orgportal import access, codes
 from orgportal.api import ChangePermissions, OrgViewSet, Pagination, register, router
+from orgportal.bulk import BulkMixin
 from orgportal.models import Unit
 from orgportal.reports import (
     ReportPermission,
@@ -22,6 +23,7 @@ from orgportal.reports import (
     subtree_unit,
     validated,
 )
+from orgportal.validators import normalize_id_number
 
 from . import candidates as proposing
 from . import coverage as covering
@@ -40,8 +42,50 @@ class ExternalHoursReviewSerializer(serializers.Serializer):
     on = serializers.DateField(required=False, allow_null=True, default=None, label=_("审核日期（默认今天）"))
 
 
-class ExternalHoursViewSet(OrgViewSet):
-    """其他学时: recorded (待审核) and corrected while pending; reviewed with POST …/review/."""
+class ExternalHoursBulkItem(serializers.Serializer):
+    """One entry the online training platform pushes: a cadre's hours of a year from a provider."""
+
+    id_number = serializers.CharField(max_length=18, label=_("公民身份号码"))
+    year = serializers.IntegerField(min_value=2000, max_value=2100, label=_("年度"))
+    provider = serializers.CharField(max_length=100, label=_("举办单位（平台）"))
+    kind = serializers.ChoiceField(codes.ExternalHoursKind.choices, required=False, label=_("类别"))
+    hours = serializers.DecimalField(max_digits=5, decimal_places=1, required=False, label=_("学时"))
+    evidence = serializers.CharField(max_length=200, required=False, allow_blank=True, label=_("证明材料"))
+
+    def validate_id_number(self, value):
+        return normalize_id_number(value)
+
+
+class ExternalHoursViewSet(BulkMixin, OrgViewSet):
+    """其他学时: recorded (待审核) and corrected while pending; reviewed with POST …/review/;
+    pushed by the online platform with POST …/bulk/ (matched by ID number, year and provider: a
+    pending entry is corrected, a reviewed one refuses a change)."""
+
+    bulk_item_serializer = ExternalHoursBulkItem
+    bulk_key = {"id_number": "cadre__id_number", "year": "year", "provider": "provider"}
+    bulk_example = {
+        "id_number": "110105199003070017",
+        "year": 2026,
+        "provider": "干部网络学院",
+        "kind": "online",
+        "hours": "12.5",
+        "evidence": "平台学习记录 2026-0001",
+    }
+
+    def bulk_payload(self, key, fields, existing):
+        if existing is not None:
+            return fields
+        cadre = (
+            access.scope(Cadre.objects.all(), self.request.user)
+            .filter(id_number=key["id_number"])
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if cadre is None:
+            raise serializers.ValidationError(
+                {"id_number": [_("没有该公民身份号码的干部，或不在您的管辖范围内")]}
+            )
+        return {**fields, "cadre": cadre, "year": key["year"], "provider": key["provider"]}
 
     @extend_schema(request=ExternalHoursReviewSerializer)
     @action(detail=True, methods=["post"], permission_classes=[ChangePermissions])

@@ -3,5 +3,6 @@
 
 from .appointments import *  # noqa: F403
 from .pool import *  # noqa: F403
+from .queries import *  # noqa: F403
 from .records import *  # noqa: F403
 from .teams import *  # noqa: F403

@@ -147,6 +147,7 @@ class Cadre(OrgModel):
 
     jurisdiction = "unit"
     sensitive_fields = ("id_number", "health", "form_text")
+    hard_delete = False  # a cadre leaves by a movement (退休, 调出 …), not by deletion
 
     name = models.CharField(_("姓名"), max_length=30, db_index=True)
     gender = models.CharField(_("性别"), max_length=1, choices=codes.Gender.choices)

@@ -107,6 +107,7 @@ class Talent(OrgModel):
 
     jurisdiction = "unit"
     sensitive_fields = ("id_number",)
+    hard_delete = False  # a departure (流失) keeps the record
 
     name = models.CharField(_("姓名"), max_length=30, db_index=True)
     gender = models.CharField(_("性别"), max_length=1, choices=codes.Gender.choices)

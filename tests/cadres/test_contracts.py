@@ -252,3 +252,28 @@ class TestArchiveFinding(ModelContract):
 
     def filter_cases(self, unit):
         yield {"resolved": "true"}, self.make(unit, resolved=True), self.make(unit, resolved=False)
+
+
+class TestSavedQuery(ModelContract):
+    factory = f.SavedQueryFactory
+    basename = "savedquery"
+
+    def create_payload(self, unit):
+        return {
+            "name": "近三年有优秀的女干部",
+            "sharing": "all",
+            "document": {
+                "op": "and",
+                "conditions": [
+                    {"field": "gender", "op": "in", "value": ["2"]},
+                    {"field": "assessment", "op": "has", "value": {"result": ["excellent"], "last_years": 3}},
+                ],
+            },
+        }
+
+    def update_payload(self, obj):
+        return {"description": "每季度用于女干部选配"}
+
+    def filter_cases(self, unit):
+        yield {"sharing": "all"}, self.make(unit), self.make(unit, sharing="private", owner=None)
+        yield {"search": "专项"}, self.make(unit, name="专项查询"), self.make(unit, name="其他")

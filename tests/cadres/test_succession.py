@@ -249,10 +249,10 @@ def test_preview_writes_nothing(city, county_a, county_b, api, client):
     depart(plan, woman, reason="age")
     appoint(plan, f.PoolMembershipFactory(cadre=f.CadreFactory(unit=county_b)).cadre, county_a)
     user = f.UserFactory(is_superuser=True)
+    client.force_login(user)  # before the snapshot: a login writes an audit row
     before = _snapshot()
     succession.preview(plan)
     assert api.as_user(user).get(f"/api/v1/succession-plans/{plan.pk}/preview/").status_code == 200
-    client.force_login(user)
     assert client.get(reverse("admin:cadres_successionplan_preview", args=[plan.pk])).status_code == 200
     assert _snapshot() == before
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from orgportal import codes
 from orgportal.models import Unit
 from tests.contract import ModelContract
-from tests.factories import UnitFactory, UserFactory
+from tests.factories import UnitAssignmentFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +152,18 @@ def test_admin_unit_tree_changelist_indents_by_depth(county_a, superuser, client
     client.force_login(superuser)
     page = client.get(reverse("admin:orgportal_unit_changelist")).content.decode()
     assert "　　深溪镇" in page
+
+
+class TestUnitAssignment(ModelContract):
+    factory = UnitAssignmentFactory
+    basename = "unitassignment"
+
+    def create_payload(self, unit):
+        return {"user": UserFactory().pk, "unit": unit.pk}
+
+    def update_payload(self, obj):
+        return {"unit": obj.unit_id}
+
+    def filter_cases(self, unit):
+        mine = self.make(unit)
+        yield {"user": mine.user_id}, mine, self.make(unit)

@@ -339,6 +339,7 @@ class Enrolment(OrgModel):
     training.services. The result (结业鉴定) and note are edited directly."""
 
     jurisdiction = "cadre__unit"  # a county sees the enrolments of its own cadres, wherever the class
+    hard_delete = False  # 退训 / 缺训 are statuses
 
     cadre = models.ForeignKey(
         Cadre, verbose_name=_("干部"), on_delete=models.CASCADE, related_name="enrolments"

@@ -24,6 +24,6 @@ class Command(BaseCommand):
             LOGIN_FILE.write_text(password + "\n")
             LOGIN_FILE.chmod(0o600)
         self.stdout.write(
-            "\n管理后台 http://127.0.0.1:8000/admin/   用户名 admin   密码 "
+            f"\n管理后台 http://127.0.0.1:8000/{settings.ORGPORTAL_ADMIN_URL}   用户名 admin   密码 "
             f"{password}\nAPI 文档  http://127.0.0.1:8000/api/docs/\n"
         )
