@@ -63,8 +63,10 @@ def downloads():
 
 
 @pytest.fixture(scope="session")
-def browser(downloads):
-    """The session's headless chromium (a fresh profile in a temporary folder)."""
+def browser(downloads, live_server):
+    """The session's headless chromium (a fresh profile in a temporary folder). It asks for the
+    live server so that it quits first: its keep-alive connections close while the server still
+    shares the test database's connection with its request threads."""
     try:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
