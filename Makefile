@@ -24,7 +24,9 @@ run: venv
 	$(PY) manage.py demo_login
 	$(PY) manage.py runserver $(ADDR)
 
-test: lint test-sqlite test-postgres
+# The two databases' runs go side by side (2 cores; each run's output is printed when it ends).
+test: lint venv-dev browser
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite: venv-dev browser
 	env -u DATABASE_URL $(PY) -m pytest

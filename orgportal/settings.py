@@ -164,6 +164,11 @@ REST_FRAMEWORK = {
     # OrgViewSet sets model permissions and the one pagination class (orgportal/api.py); this
     # default only covers views outside it.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "orgportal.parsers.JSONParser",  # a too deeply nested body is a 400, not a 500
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",

@@ -231,3 +231,12 @@ def test_locked_reads_the_record_again_and_reports_one_that_is_gone(db):
     with pytest.raises(ValidationError) as named:
         unit.locked("该单位已被他人删除")
     assert named.value.messages == ["该单位已被他人删除"]
+
+
+@pytest.mark.django_db
+def test_a_body_nested_too_deep_is_a_400_not_a_500(superuser, api):
+    response = api.as_user(superuser).post(
+        reverse("unit-list"), data="[" * 100_000, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "嵌套层数过多" in str(response.data["detail"])
