@@ -631,6 +631,23 @@ def test_trigram_indexes_exist_where_the_locale_makes_trigrams_of_chinese():
     assert indexes == (4 if chinese_trigrams else 0)
 
 
+def test_a_chinese_substring_search_uses_the_trigram_index():
+    """The test cluster is initialised with C.UTF-8 (scripts/with-postgres) so that this runs."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite searches with a plain LIKE")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(array_length(show_trgm('干部任免'), 1), 0)")
+        if not cursor.fetchone()[0]:
+            pytest.skip("this cluster's locale makes no trigrams of Chinese (docs/query.md)")
+        cursor.execute(
+            "SET LOCAL enable_seqscan = off"
+        )  # an empty table: the planner would scan it; 3+ characters: trigrams
+        sql, params = Cadre.objects.filter(name__contains="王小明").values("pk").query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "cadres_cadre_name_trgm" in plan, plan
+
+
 # --- the docs list every condition ----------------------------------------------------------------
 def test_docs_list_every_registered_condition():
     from pathlib import Path
