@@ -10,8 +10,8 @@ change served. A client that stores the cursor of the last change it processed a
 Commit order. History rows get their time and id before their transaction commits, so a
 transaction that is still running can later commit rows *below* a key already served. The feed
 therefore only serves rows older than a "settled" bound below which every transaction has finished:
-  - PostgreSQL: the start of the oldest other transaction that has written (`pg_stat_activity`,
-    `backend_xid`), capped at `clock_timestamp()`, minus ORGPORTAL_FEED_SKEW_SECONDS (default 2) for
+  - PostgreSQL: the start of the oldest other client transaction that has written (`pg_stat_activity`,
+    `backend_xid`; autovacuum's ANALYZE also takes a transaction id, but writes no history), capped at `clock_timestamp()`, minus ORGPORTAL_FEED_SKEW_SECONDS (default 2) for
     the application servers' clocks (history_date is the application's time). Every process must
     use the same database role (or one with pg_read_all_stats) so their transactions are visible.
   - SQLite (development): `now - ORGPORTAL_FEED_LAG_SECONDS` (default 60): a write transaction
@@ -95,7 +95,8 @@ def settled_before() -> datetime.datetime:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT LEAST(clock_timestamp(), (SELECT min(xact_start) FROM pg_stat_activity"
-                " WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid() AND datname = current_database()))"
+                " WHERE backend_xid IS NOT NULL AND backend_type = 'client backend'"
+                " AND pid <> pg_backend_pid() AND datname = current_database()))"
             )
             (bound,) = cursor.fetchone()
         return bound - skew
