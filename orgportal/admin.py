@@ -551,6 +551,51 @@ def form_action(modeladmin, request, queryset, *, form_class, action, title, int
     return None
 
 
+class ReviewForm(forms.Form):
+    note = forms.CharField(label=_("审核意见"), required=False, max_length=200)
+    on = forms.DateField(label=_("审核日期"), initial=timezone.localdate)
+
+
+class RejectForm(ReviewForm):
+    note = forms.CharField(label=_("审核意见（不予认可的理由）"), max_length=200)
+
+
+class ReviewAdmin:
+    """Mixin (before OrgAdmin) for a model with orgportal.review.Reviewed: the review fields shown
+    read-only once a record exists, and the list actions 认可 / 不予认可 (a form asks the note and
+    date, orgportal.review.review applies it to each selected record)."""
+
+    readonly_fields = ["status", "reviewed_by", "reviewed_on", "review_note"]
+    actions = ["approve_selected", "reject_selected"]
+
+    def get_fields(self, request, obj=None):
+        return self.fields if obj is None else [*self.fields, *self.readonly_fields]
+
+    def _review(self, request, queryset, approve):
+        from .review import review
+
+        noun = self.model._meta.verbose_name_plural
+        return form_action(
+            self,
+            request,
+            queryset,
+            form_class=ReviewForm if approve else RejectForm,
+            action="approve_selected" if approve else "reject_selected",
+            title=(_("认可%s") if approve else _("不予认可%s")) % noun,
+            intro=_("以下%s：") % noun,
+            submit=_("确认"),
+            apply=lambda entry, note, on: review(entry, approve=approve, note=note, on=on, by=request.user),
+        )
+
+    @admin.action(description=_("认可所选%(verbose_name_plural)s…"), permissions=["change"])
+    def approve_selected(self, request, queryset):
+        return self._review(request, queryset, True)
+
+    @admin.action(description=_("不予认可所选%(verbose_name_plural)s…"), permissions=["change"])
+    def reject_selected(self, request, queryset):
+        return self._review(request, queryset, False)
+
+
 class OrgInline(admin.TabularInline):
     """Base inline for child records: scoped rows and relation choices, one query per inline."""
 

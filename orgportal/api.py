@@ -537,6 +537,27 @@ class OrgViewSet(viewsets.ModelViewSet):
         return Response(self.get_serializer(instance).data)
 
 
+class ReviewSerializer(serializers.Serializer):
+    approve = serializers.BooleanField(label=_("认可（true）或不予认可（false）"))
+    note = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="", label=_("审核意见（不予认可时必填）")
+    )
+    on = serializers.DateField(required=False, allow_null=True, default=None, label=_("审核日期（默认今天）"))
+
+
+class ReviewActionMixin:
+    """For a viewset of an orgportal.review.Reviewed model: POST …/<id>/review/ reviews it once."""
+
+    @extend_schema(request=ReviewSerializer, summary=_("审核（认可 / 不予认可）"))
+    @action(detail=True, methods=["post"], permission_classes=[ChangePermissions])
+    def review(self, request, pk=None):
+        """审核（认可 / 不予认可）."""
+        from .review import review
+
+        entry = review(self.get_object(), by=request.user, **action_data(ReviewSerializer, request))
+        return Response(self.get_serializer(entry).data)
+
+
 class RosterImportMixin:
     """`POST …/import/` (multipart: file, roster, unit, dry_run): validate a roster file row by row
     and, when asked and only if every row is valid, write it in one transaction. Needs add permission."""

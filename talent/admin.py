@@ -8,6 +8,7 @@ from orgportal.admin import (
     OrgAdmin,
     OrgInline,
     ReadOnlyInline,
+    ReviewAdmin,
     ServiceCreatedAdmin,
     derived_list_filter,
     form_action,
@@ -426,17 +427,8 @@ class PointsLevelAdmin(OrgAdmin):
     search_fields = ["note"]
 
 
-class ReviewForm(forms.Form):
-    note = forms.CharField(label=_("审核意见"), required=False, max_length=200)
-    on = forms.DateField(label=_("审核日期"), initial=timezone.localdate)
-
-
-class RejectForm(ReviewForm):
-    note = forms.CharField(label=_("审核意见（不予认可的理由）"), max_length=200)
-
-
 @admin.register(models.PointEntry)
-class PointEntryAdmin(TalentChildAdmin):
+class PointEntryAdmin(ReviewAdmin, TalentChildAdmin):
     list_display = [
         "talent",
         "item",
@@ -452,35 +444,6 @@ class PointEntryAdmin(TalentChildAdmin):
     list_select_related = ["talent", "talent__unit", "reviewed_by"]
     search_fields = ["talent__name", "description", "evidence"]
     fields = ["talent", "item", "description", "points", "earned_on", "evidence"]
-    readonly_fields = ["status", "reviewed_by", "reviewed_on", "review_note"]
-    actions = ["approve_selected", "reject_selected"]
-
-    def get_fields(self, request, obj=None):
-        return self.fields if obj is None else [*self.fields, *self.readonly_fields]
-
-    def _review(self, request, queryset, approve):
-        action = "approve_selected" if approve else "reject_selected"
-        return form_action(
-            self,
-            request,
-            queryset,
-            form_class=ReviewForm if approve else RejectForm,
-            action=action,
-            title=_("认可积分") if approve else _("不予认可积分"),
-            intro=_("以下积分记录："),
-            submit=_("确认"),
-            apply=lambda entry, note, on: services.review_points(
-                entry, approve=approve, note=note, on=on, by=request.user
-            ),
-        )
-
-    @admin.action(description=_("认可所选积分…"), permissions=["change"])
-    def approve_selected(self, request, queryset):
-        return self._review(request, queryset, True)
-
-    @admin.action(description=_("不予认可所选积分…"), permissions=["change"])
-    def reject_selected(self, request, queryset):
-        return self._review(request, queryset, False)
 
 
 # --- 工作室 -------------------------------------------------------------------------------------

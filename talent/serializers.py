@@ -102,12 +102,6 @@ class RequestAdvanceSerializer(serializers.Serializer):
     handled_by = serializers.CharField(required=False, allow_blank=True, default="", label="承办单位（人）")
 
 
-class PointsReviewSerializer(serializers.Serializer):
-    approve = serializers.BooleanField(label="认可（true）或不予认可（false）")
-    note = serializers.CharField(required=False, allow_blank=True, default="", label="审核意见")
-    on = serializers.DateField(required=False, allow_null=True, default=None, label="审核日期（默认今天）")
-
-
 class CertifyByPointsSerializer(serializers.Serializer):
     on = serializers.DateField(label="认定日期")
     number = serializers.CharField(max_length=40, label="证书编号")

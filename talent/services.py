@@ -18,7 +18,6 @@ from orgportal import codes
 
 from .models import (
     Certification,
-    PointEntry,
     ServiceRequest,
     Talent,
     TalentCard,
@@ -238,30 +237,6 @@ def record_departure(talent: Talent, *, on: datetime.date, reason: str, destinat
 
 
 # --- 乡土人才积分 ---------------------------------------------------------------------------------
-@transaction.atomic
-def review_points(
-    entry: PointEntry, *, approve: bool, by, note: str = "", on: datetime.date | None = None
-) -> PointEntry:
-    """审核 a pending points entry: 已认可 (it counts from then on) or 不予认可 (with a reason)."""
-    entry = entry.locked(_("该积分记录不存在"))
-    if entry.status != codes.PointsStatus.PENDING:
-        raise ValidationError(
-            {
-                "status": _("该积分记录已于%(on)s审核（%(status)s），不能重复审核")
-                % {"on": entry.reviewed_on, "status": entry.get_status_display()}
-            }
-        )
-    if not approve and not note.strip():
-        raise ValidationError({"review_note": _("不予认可时请填写审核意见")})
-    entry.status = codes.PointsStatus.APPROVED if approve else codes.PointsStatus.REJECTED
-    entry.reviewed_by, entry.reviewed_on = by, on or timezone.localdate()
-    entry.review_note = note.strip()
-    if entry.reviewed_on < entry.earned_on:
-        raise ValidationError({"reviewed_on": _("审核日期不能早于取得日期（%s）") % entry.earned_on})
-    _save(by, entry)
-    return entry
-
-
 def points_standing(talent: Talent) -> tuple:
     """(approved points, the level they reach or '', whether that proposes a certification)."""
     standing = Talent.objects.with_points().values_list("points_total", "points_level").get(pk=talent.pk)

@@ -7,7 +7,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from orgportal import access, codes
-from orgportal.api import ChangePermissions, OrgViewSet, action_data, register
+from orgportal.api import ChangePermissions, OrgViewSet, ReviewActionMixin, action_data, register
 from orgportal.bulk import BulkMixin
 
 from . import models, services
@@ -37,7 +37,6 @@ from .serializers import (
     EndTraineeSerializer,
     PlaceTraineeSerializer,
     PlanIndicatorSerializer,
-    PointsReviewSerializer,
     RequestAdvanceSerializer,
     ServiceRequestSerializer,
     SigningEventSerializer,
@@ -77,17 +76,8 @@ class TalentViewSet(OrgViewSet):
         return Response(self.get_serializer(talent).data)
 
 
-class PointEntryViewSet(OrgViewSet):
+class PointEntryViewSet(ReviewActionMixin, OrgViewSet):
     """乡土人才积分: recorded (待审核) and corrected while pending; reviewed with POST …/review/."""
-
-    @extend_schema(request=PointsReviewSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[ChangePermissions])
-    def review(self, request, pk=None):
-        """审核（认可 / 不予认可）."""
-        entry = services.review_points(
-            self.get_object(), by=request.user, **action_data(PointsReviewSerializer, request)
-        )
-        return Response(self.get_serializer(entry).data)
 
 
 class TargetedTraineeViewSet(OrgViewSet):

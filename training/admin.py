@@ -9,6 +9,7 @@ from orgportal.admin import (
     OrgAdmin,
     OrgInline,
     ReadOnlyInline,
+    ReviewAdmin,
     ServiceCreatedAdmin,
     derived_list_filter,
     form_action,
@@ -394,17 +395,8 @@ class HoursRequirementAdmin(OrgAdmin):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
-class HoursReviewForm(forms.Form):
-    note = forms.CharField(label=_("审核意见"), required=False, max_length=200)
-    on = forms.DateField(label=_("审核日期"), initial=timezone.localdate)
-
-
-class HoursRejectForm(HoursReviewForm):
-    note = forms.CharField(label=_("审核意见（不予认可的理由）"), max_length=200)
-
-
 @admin.register(models.ExternalHours)
-class ExternalHoursAdmin(OrgAdmin):
+class ExternalHoursAdmin(ReviewAdmin, OrgAdmin):
     """其他学时: recorded 待审核 and corrected while pending; reviewed with the list's actions. The
     学时统计, 调训覆盖 and 科学调训 pages hang under this admin's URLs."""
 
@@ -414,36 +406,8 @@ class ExternalHoursAdmin(OrgAdmin):
     search_fields = ["cadre__name", "provider", "evidence"]
     autocomplete_fields = ["cadre"]
     fields = ["cadre", "year", "kind", "provider", "hours", "evidence"]
-    readonly_fields = ["status", "reviewed_by", "reviewed_on", "review_note"]
-    actions = ["approve_selected", "reject_selected"]
-
-    def get_fields(self, request, obj=None):
-        return self.fields if obj is None else [*self.fields, *self.readonly_fields]
 
     def get_urls(self):
         from . import hours_admin
 
         return [*hours_admin.admin_urls(self), *super().get_urls()]
-
-    def _review(self, request, queryset, approve):
-        return form_action(
-            self,
-            request,
-            queryset,
-            form_class=HoursReviewForm if approve else HoursRejectForm,
-            action="approve_selected" if approve else "reject_selected",
-            title=_("认可学时") if approve else _("不予认可学时"),
-            intro=_("以下学时记录："),
-            submit=_("确认"),
-            apply=lambda entry, note, on: services.review_external_hours(
-                entry, approve=approve, note=note, on=on, by=request.user
-            ),
-        )
-
-    @admin.action(description=_("认可所选学时…"), permissions=["change"])
-    def approve_selected(self, request, queryset):
-        return self._review(request, queryset, True)
-
-    @admin.action(description=_("不予认可所选学时…"), permissions=["change"])
-    def reject_selected(self, request, queryset):
-        return self._review(request, queryset, False)

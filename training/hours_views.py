@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from cadres.models import Cadre
 from orgportal import access, codes
-from orgportal.api import ChangePermissions, OrgViewSet, Pagination, register, router
+from orgportal.api import OrgViewSet, Pagination, ReviewActionMixin, register, router
 from orgportal.bulk import BulkMixin
 from orgportal.models import Unit
 from orgportal.reports import (
@@ -27,21 +27,13 @@ from orgportal.validators import normalize_id_number
 
 from . import candidates as proposing
 from . import coverage as covering
-from . import ledger, services
+from . import ledger
 from .models import ExternalHours, HoursRequirement, PlanQuota, TrainingClass
 
 LEDGER_PERMS = ("cadres.view_cadre", "training.view_enrolment", "training.view_externalhours")
 
 
 # --- records ---------------------------------------------------------------------------------------
-class ExternalHoursReviewSerializer(serializers.Serializer):
-    approve = serializers.BooleanField(label=_("认可"))
-    note = serializers.CharField(
-        max_length=200, required=False, allow_blank=True, default="", label=_("审核意见")
-    )
-    on = serializers.DateField(required=False, allow_null=True, default=None, label=_("审核日期（默认今天）"))
-
-
 class ExternalHoursBulkItem(serializers.Serializer):
     """One entry the online training platform pushes: a cadre's hours of a year from a provider."""
 
@@ -56,7 +48,7 @@ class ExternalHoursBulkItem(serializers.Serializer):
         return normalize_id_number(value)
 
 
-class ExternalHoursViewSet(BulkMixin, OrgViewSet):
+class ExternalHoursViewSet(ReviewActionMixin, BulkMixin, OrgViewSet):
     """其他学时: recorded (待审核) and corrected while pending; reviewed with POST …/review/;
     pushed by the online platform with POST …/bulk/ (matched by ID number, year and provider: a
     pending entry is corrected, a reviewed one refuses a change)."""
@@ -86,14 +78,6 @@ class ExternalHoursViewSet(BulkMixin, OrgViewSet):
                 {"id_number": [_("没有该公民身份号码的干部，或不在您的管辖范围内")]}
             )
         return {**fields, "cadre": cadre, "year": key["year"], "provider": key["provider"]}
-
-    @extend_schema(request=ExternalHoursReviewSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[ChangePermissions])
-    def review(self, request, pk=None):
-        """审核（认可 / 不予认可）."""
-        form = validated(ExternalHoursReviewSerializer, request.data)
-        entry = services.review_external_hours(self.get_object(), by=request.user, **form)
-        return Response(self.get_serializer(entry).data)
 
 
 register(

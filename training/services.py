@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Cadre
-from orgportal.codes import AttendanceStatus, ClassStatus, EnrolmentStatus, PointsStatus
+from orgportal.codes import AttendanceStatus, ClassStatus, EnrolmentStatus
 from orgportal.models import PATH_SEGMENT
 
 from .models import (
@@ -30,7 +30,6 @@ from .models import (
     Course,
     CourseEvaluation,
     Enrolment,
-    ExternalHours,
     PlanQuota,
     TrainingClass,
 )
@@ -292,26 +291,3 @@ def leave_exceeded(enrolment: Enrolment, training_class: TrainingClass) -> str:
         "hours": training_class.hours,
         "limit": f"{LEAVE_LIMIT.numerator}/{LEAVE_LIMIT.denominator}",
     }
-
-
-@transaction.atomic
-def review_external_hours(
-    entry: ExternalHours, *, approve: bool, by, note: str = "", on: datetime.date | None = None
-) -> ExternalHours:
-    """审核 pending external hours: 已认可 (they count in their year from then on) or 不予认可 (with a
-    reason); reviewed once, and not edited afterwards."""
-    entry = entry.locked(_("该学时记录不存在"))
-    if entry.status != PointsStatus.PENDING:
-        raise ValidationError(
-            {
-                "status": _("该学时记录已于%(on)s审核（%(status)s），不能重复审核")
-                % {"on": entry.reviewed_on, "status": entry.get_status_display()}
-            }
-        )
-    if not approve and not (note or "").strip():
-        raise ValidationError({"review_note": _("不予认可时请填写审核意见")})
-    entry.status = PointsStatus.APPROVED if approve else PointsStatus.REJECTED
-    entry.reviewed_by, entry.reviewed_on = by, on or timezone.localdate()
-    entry.review_note = (note or "").strip()
-    entry.save_as(by)
-    return entry

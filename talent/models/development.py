@@ -8,7 +8,6 @@ placing a targeted trainee, a breach …); the fields they own are not editable 
 import datetime
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orgportal import codes
 from orgportal.models import OrgModel, Unit
+from orgportal.review import Reviewed, reviewed_on_matches_status
 from orgportal.validators import (
     id_agreement_errors,
     normalize_id_number,
@@ -109,12 +109,14 @@ def level_for_points(total: Decimal) -> str:
     return reached.level if reached else ""
 
 
-REVIEWED_FIELDS = ("talent_id", "item", "description", "points", "earned_on", "evidence")
-
-
-class PointEntry(TalentChild):
+class PointEntry(Reviewed, TalentChild):
     """One dated entry of a rural talent's points ledger. Recorded as 待审核; approved or rejected
-    through talent.services.review_points; only approved entries count."""
+    through orgportal.review; only approved entries count."""
+
+    review_noun = _("积分记录")
+    review_fixed_fields = ("talent_id", "item", "description", "points", "earned_on", "evidence")
+    review_not_before = "earned_on"
+    review_correction = _("如需更正请另行登记扣分或补充记录")
 
     talent = models.ForeignKey(
         Talent, verbose_name=_("人才"), on_delete=models.CASCADE, related_name="point_entries"
@@ -131,36 +133,13 @@ class PointEntry(TalentChild):
     evidence = models.CharField(
         _("佐证材料"), max_length=200, blank=True, help_text=_("证书、文件名称或编号")
     )
-    status = models.CharField(
-        _("审核状态"),
-        max_length=20,
-        choices=codes.PointsStatus.choices,
-        default=codes.PointsStatus.PENDING,
-        editable=False,
-        db_index=True,
-    )
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("审核人"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
-    reviewed_on = models.DateField(_("审核日期"), null=True, blank=True, editable=False)
-    review_note = models.CharField(_("审核意见"), max_length=200, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("乡土人才积分")
         verbose_name_plural = _("乡土人才积分")
         ordering = ["talent", "-earned_on", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status="pending", reviewed_on__isnull=True)
-                | ~Q(status="pending") & Q(reviewed_on__isnull=False),
-                name="points_reviewed_on_matches_status",
-            ),
+            reviewed_on_matches_status("points_reviewed_on_matches_status"),
         ]
 
     def __str__(self) -> str:
@@ -172,15 +151,8 @@ class PointEntry(TalentChild):
             raise ValidationError({"points": _("分值不能为0")})
         if self.earned_on and self.earned_on > _today():
             raise ValidationError({"earned_on": _("取得日期不能晚于今天")})
-        if self._state.adding:
-            if self.talent_id:
-                require_active(self.talent, _("%(name)s已于%(on)s流失，不能登记积分"))
-        else:
-            # what was reviewed is what counts: a reviewed entry is not edited (record a correction)
-            stored = PointEntry.objects.filter(pk=self.pk).exclude(status=codes.PointsStatus.PENDING)
-            reviewed = stored.values(*REVIEWED_FIELDS).first()
-            if reviewed and any(getattr(self, name) != value for name, value in reviewed.items()):
-                raise ValidationError(_("该积分记录已审核，不能修改；如需更正请另行登记扣分或补充记录"))
+        if self._state.adding and self.talent_id:
+            require_active(self.talent, _("%(name)s已于%(on)s流失，不能登记积分"))
 
 
 # --- 工作室 -------------------------------------------------------------------------------------

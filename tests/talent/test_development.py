@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orgportal import codes
+from orgportal.review import review
 from talent import services
 from talent.models import PointEntry, PointsLevel, SigningEvent, Talent, TalentPlanIndicator, TargetedTrainee
 from tests import factories as f
@@ -120,25 +121,25 @@ def test_certify_by_points_refuses_below_every_threshold(county_a, superuser):
 
 def test_review_approves_once(county_a, superuser):
     entry = f.PointEntryFactory(talent=rural(county_a))
-    services.review_points(entry, approve=True, by=superuser)
+    review(entry, approve=True, by=superuser)
     entry.refresh_from_db()
     assert (entry.status, entry.reviewed_by, entry.reviewed_on) == ("approved", superuser, TODAY)
-    twice = errors_of(lambda: services.review_points(entry, approve=False, note="重复", by=superuser))
+    twice = errors_of(lambda: review(entry, approve=False, note="重复", by=superuser))
     assert "不能重复审核" in twice["status"][0]
 
 
 def test_rejecting_points_needs_a_note(county_a, superuser):
     entry = f.PointEntryFactory(talent=rural(county_a))
-    assert "review_note" in errors_of(lambda: services.review_points(entry, approve=False, by=superuser))
-    services.review_points(entry, approve=False, note="证书无法核实", by=superuser)
+    assert "review_note" in errors_of(lambda: review(entry, approve=False, by=superuser))
+    review(entry, approve=False, note="证书无法核实", by=superuser)
     assert PointEntry.objects.get(pk=entry.pk).status == codes.PointsStatus.REJECTED
 
 
 def test_review_cannot_predate_the_entry(county_a, superuser):
     entry = f.PointEntryFactory(talent=rural(county_a), earned_on=TODAY - 3 * DAY)
-    errors = errors_of(lambda: services.review_points(entry, approve=True, on=TODAY - 4 * DAY, by=superuser))
+    errors = errors_of(lambda: review(entry, approve=True, on=TODAY - 4 * DAY, by=superuser))
     assert "reviewed_on" in errors
-    services.review_points(entry, approve=True, on=TODAY - 3 * DAY, by=superuser)
+    review(entry, approve=True, on=TODAY - 3 * DAY, by=superuser)
 
 
 def test_a_reviewed_entry_is_not_edited(county_a):

@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from cadres.models import Cadre
 from orgportal import codes
+from orgportal.review import review
 from tests import factories as f
 from tests.contract import ModelContract
 from training import candidates as proposing
@@ -205,7 +206,7 @@ def test_pending_and_rejected_external_hours_do_not_count(county_a, staff):
     pending = external(person, 10, 2025, status="pending")
     external(person, 10, 2025, status="rejected")
     assert (row(person, 2025).external_hours, row(person, 2025).met) == (0, False)
-    services.review_external_hours(pending, approve=True, by=staff)
+    review(pending, approve=True, by=staff)
     assert (row(person, 2025).external_hours, row(person, 2025).met) == (10, True)
 
 
@@ -230,17 +231,17 @@ def test_promoted_within_the_catch_up_year_is_in_grace(county_a):
 def test_reject_needs_a_note_and_review_happens_once(county_a, staff):
     entry = external(cadre(county_a), 10, 2025, status="pending")
     with pytest.raises(ValidationError):
-        services.review_external_hours(entry, approve=False, by=staff)
-    services.review_external_hours(entry, approve=False, note="无学时证明", by=staff, on=D(2026, 1, 5))
+        review(entry, approve=False, by=staff)
+    review(entry, approve=False, note="无学时证明", by=staff, on=D(2026, 1, 5))
     entry.refresh_from_db()
     assert (entry.status, entry.reviewed_by, entry.reviewed_on) == ("rejected", staff, D(2026, 1, 5))
     with pytest.raises(ValidationError):
-        services.review_external_hours(entry, approve=True, by=staff)
+        review(entry, approve=True, by=staff)
 
 
 def test_reviewed_entry_is_not_edited(county_a, staff, api):
     entry = external(cadre(county_a), 10, 2025, status="pending")
-    services.review_external_hours(entry, approve=True, by=staff)
+    review(entry, approve=True, by=staff)
     user = f.UserFactory(
         perms=["training.view_externalhours", "training.change_externalhours"], units=[county_a]
     )

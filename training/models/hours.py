@@ -19,6 +19,7 @@ from cadres.models import Cadre
 from orgportal import codes
 from orgportal.codes import ExternalHoursKind, HoursCounting
 from orgportal.models import OrgModel
+from orgportal.review import Reviewed, reviewed_on_matches_status
 
 from .classes import HOURS, split_levels, validate_levels
 
@@ -104,12 +105,12 @@ class HoursRequirement(OrgModel):
         return q
 
 
-REVIEWED_FIELDS = ("cadre_id", "year", "kind", "provider", "hours", "evidence")
-
-
-class ExternalHours(OrgModel):
+class ExternalHours(Reviewed, OrgModel):
     """其他学时 (网络培训, 外单位培训, 自学): recorded 待审核, reviewed once through
-    training.services.review_external_hours; only 已认可 hours count, in their year."""
+    orgportal.review; only 已认可 hours count, in their year."""
+
+    review_noun = _("学时记录")
+    review_fixed_fields = ("cadre_id", "year", "kind", "provider", "hours", "evidence")
 
     jurisdiction = "cadre__unit"
 
@@ -127,25 +128,6 @@ class ExternalHours(OrgModel):
     evidence = models.CharField(
         _("证明材料"), max_length=200, blank=True, help_text=_("证书、学时证明或平台记录")
     )
-    status = models.CharField(
-        _("审核状态"),
-        max_length=20,
-        choices=codes.PointsStatus.choices,
-        default=codes.PointsStatus.PENDING,
-        editable=False,
-        db_index=True,
-    )
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("审核人"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
-    reviewed_on = models.DateField(_("审核日期"), null=True, blank=True, editable=False)
-    review_note = models.CharField(_("审核意见"), max_length=200, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("其他学时")
@@ -153,11 +135,7 @@ class ExternalHours(OrgModel):
         ordering = ["-year", "cadre", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(hours__gt=0), name="external_hours_positive"),
-            models.CheckConstraint(
-                condition=Q(status="pending", reviewed_on__isnull=True)
-                | ~Q(status="pending") & Q(reviewed_on__isnull=False),
-                name="external_hours_reviewed_on_matches_status",
-            ),
+            reviewed_on_matches_status("external_hours_reviewed_on_matches_status"),
         ]
 
     def __str__(self) -> str:
@@ -167,9 +145,3 @@ class ExternalHours(OrgModel):
         super().clean()
         if self.year and self.year > timezone.localdate().year:
             raise ValidationError({"year": _("年度不能晚于今年")})
-        if not self._state.adding:
-            # what was reviewed is what counts: a reviewed entry is not edited (record a new one)
-            stored = ExternalHours.objects.filter(pk=self.pk).exclude(status=codes.PointsStatus.PENDING)
-            reviewed = stored.values(*REVIEWED_FIELDS).first()
-            if reviewed and any(getattr(self, name) != value for name, value in reviewed.items()):
-                raise ValidationError(_("该学时记录已审核，不能修改；如需更正请另行登记"))
