@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, filters, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -73,7 +74,8 @@ def django_error_detail(error: DjangoValidationError):
 
 
 def exception_handler(exc, context):
-    """DRF's standard error shape for model/service validation and protected deletes too."""
+    """DRF's standard error shape for model/service validation and protected deletes too; the body
+    always an object (the schema's Error)."""
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(django_error_detail(exc))
     elif isinstance(exc, ProtectedError):
@@ -82,7 +84,10 @@ def exception_handler(exc, context):
             {"detail": _("该记录仍被其他记录引用（%s），不能删除") % "、".join(names)},
             status=status.HTTP_409_CONFLICT,
         )
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, list):  # raise ValidationError("…") / […]
+        response.data = {"non_field_errors": response.data}
+    return response
 
 
 class ChoiceLabelField(serializers.CharField):
@@ -402,6 +407,42 @@ class OrgAutoSchema(AutoSchema):
         elif not any("\u4e00" <= char <= "\u9fff" for char in described):
             lead = str(self.get_summary() or "")
         return "\n\n".join(part for part in (lead, described) if part)
+
+    # what every operation may answer besides its own success (and 5xx): DRF's error bodies, always
+    # a JSON object ({"detail": …} or {field: [messages]}; exception_handler wraps a bare list)
+    ERRORS = {
+        "400": _('请求有误：{字段: [错误信息]}，或 {"detail": 说明}（参数、字段、分页、fields= 无效）'),
+        "401": _("未认证：缺少或无效的令牌 / 会话"),
+        "403": _("无权限：没有该操作的权限，或记录不在管辖范围内"),
+        "404": _("不存在：记录不存在或不在管辖范围内，或页码超出范围"),
+        "429": _("请求过于频繁：按 Retry-After 秒数后重试"),
+    }
+    WRITE_ERRORS = {
+        "409": _("冲突：记录刚被他人修改，或仍被其他记录引用"),
+        "413": _("上传文件过大"),
+        "415": _("不支持的请求内容类型"),
+    }
+    ERROR_SCHEMA = {
+        "type": "object",
+        "additionalProperties": True,
+        "properties": {"detail": {"type": "string", "description": "错误说明"}},
+        "description": '错误：{"detail": 说明} 或 {字段: [错误信息]}',
+    }
+
+    def _get_response_bodies(self, direction="response"):
+        bodies = super()._get_response_bodies(direction)
+        if direction != "response":
+            return bodies
+        component = ResolvedComponent(
+            name="Error", type=ResolvedComponent.SCHEMA, object="Error", schema=self.ERROR_SCHEMA
+        )
+        self.registry.register_on_missing(component)
+        errors = {**self.ERRORS, **(self.WRITE_ERRORS if self.method != "GET" else {})}
+        for code, text in errors.items():
+            bodies.setdefault(
+                code, {"description": str(text), "content": {"application/json": {"schema": component.ref}}}
+            )
+        return dict(sorted(bodies.items()))
 
     def get_override_parameters(self):
         parameters = super().get_override_parameters()

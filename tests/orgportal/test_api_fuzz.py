@@ -28,7 +28,7 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
 schema = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))
 schema.app = get_wsgi_application()
 
-CHECKS = [sc.not_a_server_error, sc.response_schema_conformance]
+CHECKS = [sc.not_a_server_error, sc.status_code_conformance, sc.response_schema_conformance]
 
 
 @pytest.fixture(scope="module")
