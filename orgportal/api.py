@@ -1,6 +1,7 @@
 """API conventions shared by every app: one router, base viewset and serializer, pagination,
 permissions, filters and the error format. Apps declare a queryset, a serializer and a filterset."""
 
+import datetime
 import json
 import tempfile
 
@@ -381,6 +382,33 @@ class EditConflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class PreconditionFailed(exceptions.APIException):
+    """412: If-Match named a version of the record that is no longer the stored one."""
+
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = _("该记录已被修改（If-Match 与当前版本不符），未保存；请重新读取后再修改")
+    default_code = "precondition_failed"
+
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+def etag_of(updated_at) -> str | None:
+    """The record's version as a strong entity tag: its updated_at in microseconds."""
+    return f'"{(updated_at - EPOCH) // datetime.timedelta(microseconds=1)}"' if updated_at else None
+
+
+def check_if_match(request, stored_updated_at) -> None:
+    """A write's If-Match header (optional) must name the stored version (RFC 9110 §13.1.1: `*`
+    or a list of strong tags; a weak tag never matches): 412 otherwise."""
+    header = request.headers.get("If-Match")
+    if not header or header.strip() == "*":
+        return
+    tags = {tag.strip() for tag in header.split(",")}
+    if etag_of(stored_updated_at) not in tags:
+        raise PreconditionFailed()
+
+
 class OrgAutoSchema(AutoSchema):
     """The OpenAPI contract (settings DEFAULT_SCHEMA_CLASS): every operation described in Chinese —
     a sentence per standard action of a model resource, else the summary — before the viewset's or
@@ -438,6 +466,8 @@ class OrgAutoSchema(AutoSchema):
         )
         self.registry.register_on_missing(component)
         errors = {**self.ERRORS, **(self.WRITE_ERRORS if self.method != "GET" else {})}
+        if isinstance(self.view, OrgViewSet) and self.method in ("PUT", "PATCH", "DELETE"):
+            errors["412"] = _("版本不符：If-Match 与记录当前的 ETag 不同（其间已被修改），未保存")
         for code, text in errors.items():
             bodies.setdefault(
                 code, {"description": str(text), "content": {"application/json": {"schema": component.ref}}}
@@ -457,6 +487,30 @@ class OrgAutoSchema(AutoSchema):
                     ),
                 ),
             ]
+        action_name = getattr(self.view, "action", None) if isinstance(self.view, OrgViewSet) else None
+        if action_name in ("retrieve", "update", "partial_update"):
+            parameters = [
+                *parameters,
+                OpenApiParameter(
+                    "ETag",
+                    str,
+                    OpenApiParameter.HEADER,
+                    response=[200],
+                    description=_(
+                        "记录的版本（实体标签）；修改或删除时以 If-Match 传回，防止覆盖他人其间的修改"
+                    ),
+                ),
+            ]
+        if action_name in ("update", "partial_update", "destroy"):
+            parameters = [
+                *parameters,
+                OpenApiParameter(
+                    "If-Match",
+                    str,
+                    OpenApiParameter.HEADER,
+                    description=_("可选：上次读取时响应头 ETag 的值；记录其间已被修改则返回 412，不保存"),
+                ),
+            ]
         return parameters
 
 
@@ -471,6 +525,7 @@ class OrgViewSet(viewsets.ModelViewSet):
     create_service = None
     read_only_after_create = False
     roster: str | None = None  # the roster `?format=xlsx` exports (another with `&roster=<name>`)
+    answered = None  # the one record a retrieve / update answers: its ETag is sent
 
     permission_classes = [ModelPermissions]
     pagination_class = Pagination
@@ -542,22 +597,45 @@ class OrgViewSet(viewsets.ModelViewSet):
             return super().perform_create(serializer)
         serializer.instance = type(self).create_service(**serializer.validated_data, by=self.request.user)
 
+    def _locked_version(self, instance):
+        """The stored updated_at of `instance` under a row lock, checked against the client's
+        If-Match (412); the caller is inside a transaction."""
+        stored = type(instance)._default_manager.select_for_update().filter(pk=instance.pk)
+        version = (
+            stored.values_list("updated_at", flat=True).first() if hasattr(instance, "updated_at") else None
+        )
+        check_if_match(self.request, version)
+        return version
+
     def perform_update(self, serializer):
         # The row as this request read it must still be the stored one (its updated_at, under a row
-        # lock): a save made meanwhile — an import, another user — is refused, not overwritten.
+        # lock): a save made meanwhile — an import, another user — is refused, not overwritten. A
+        # client that sends If-Match with the ETag of its own earlier read is protected the same way
+        # against changes made since that read (412).
         instance = serializer.instance
         with transaction.atomic():
-            stored = type(instance)._default_manager.select_for_update().filter(pk=instance.pk)
-            if getattr(instance, "updated_at", None) != stored.values_list("updated_at", flat=True).first():
+            if getattr(instance, "updated_at", None) != self._locked_version(instance):
                 raise EditConflict()
             super().perform_update(serializer)
+        self.answered = serializer.instance
 
     def perform_destroy(self, instance):
         if not access.may_hard_delete(self.request.user, type(instance)):
             raise exceptions.PermissionDenied(
                 _("%s不能删除，请变更其状态（彻底删除需超级管理员）") % instance._meta.verbose_name
             )
-        super().perform_destroy(instance)
+        with transaction.atomic():
+            self._locked_version(instance)
+            super().perform_destroy(instance)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # the version of the one record a read or write answered, for If-Match on the next write
+        response = super().finalize_response(request, response, *args, **kwargs)
+        answered = getattr(self, "answered", None)
+        tag = etag_of(getattr(answered, "updated_at", None)) if answered is not None else None
+        if tag and response.status_code < 300:
+            response["ETag"] = tag
+        return response
 
     # Audit (orgportal.audit): records shown with their sensitive fields unmasked, one row a page.
     def _audit_shown(self, objects) -> None:
@@ -573,7 +651,7 @@ class OrgViewSet(viewsets.ModelViewSet):
         return page
 
     def retrieve(self, request, *args, **kwargs):
-        instance = self.get_object()
+        instance = self.answered = self.get_object()
         self._audit_shown([instance])
         return Response(self.get_serializer(instance).data)
 
