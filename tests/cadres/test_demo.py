@@ -319,3 +319,32 @@ def test_pool_factories_place_records_by_unit(county_a):
     assert f.PlanMeasureFactory(plan__membership__cadre__unit=county_a).plan.membership.cadre.unit == county_a
     assert f.PostingFactory(cadre__unit=county_a).cadre.unit == county_a
     assert f.DossierEntryFactory(cadre__unit=county_a).cadre.unit == county_a
+
+
+def test_every_seeded_record_has_its_created_history_row_once_and_shows_in_the_feed(settings):
+    from django.contrib.auth import get_user_model
+    from rest_framework.test import APIClient
+
+    from orgportal import access
+
+    seed(30)
+    seed(30)  # a second run adds no second "created" row
+    tracked = [m for m in access.domain_models() if hasattr(m._meta, "simple_history_manager_attribute")]
+    for model in tracked:
+        ids = set(model.objects.values_list("pk", flat=True))
+        created = list(model.history.filter(history_type="+").values_list("id", flat=True))
+        assert set(created) == ids and len(created) == len(ids), model.__name__
+    cadre = Cadre.objects.order_by("pk").first()
+    row = cadre.history.get()
+    assert (row.history_user, row.history_change_reason, row.name) == (
+        None,
+        "演示数据（批量载入）",
+        cadre.name,
+    )
+    assert row.history_date == cadre.created_at
+    # the change feed starts with the demo's records (it serves settled rows only: no lag here)
+    settings.ORGPORTAL_FEED_LAG_SECONDS = settings.ORGPORTAL_FEED_SKEW_SECONDS = 0
+    client = APIClient()
+    client.force_authenticate(get_user_model().objects.get(username="city_cadre"))
+    page = client.get("/api/v1/changes/", {"limit": 1000}).data
+    assert {(r["model"], r["action"]) for r in page["results"]} >= {("cadres.cadre", "create")}

@@ -37,7 +37,7 @@ def counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in TEAM_MODELS}
 
 
-def test_seeded_team_rows_pass_full_clean_without_history():
+def test_seeded_team_rows_pass_full_clean_each_with_its_created_history_row():
     output = seed(300)
     assert "领导班子" in output
     for model in TEAM_MODELS:
@@ -45,7 +45,8 @@ def test_seeded_team_rows_pass_full_clean_without_history():
         assert rows, model.__name__
         for obj in rows:
             obj.full_clean()
-        assert not model.history.exists()
+        created = model.history.filter(history_type="+", history_user=None)
+        assert created.count() == len(rows) == model.history.count(), model.__name__
 
 
 def test_seeded_teams_show_a_vacancy_an_over_quota_team_and_a_missed_rule():
