@@ -10,7 +10,8 @@
    bitmap scan). Patterns are taken from the data (a cadre's full name, a post, a resume line), so
    they are selective. Whether the index can serve Chinese depends on the database's LC_CTYPE: under
    `C` pg_trgm extracts no trigrams from CJK text, and migration cadres.0014 then creates no indexes
-   (the note says which it is here; see docs/query.md).
+   (the note says which it is here; see docs/query.md). Also the admin's and the API's `search=`
+   (icontains over 姓名, 公民身份号码 and 现任职务, OR): migration cadres.0015's indexes on UPPER(…).
 """
 
 import datetime
@@ -109,6 +110,7 @@ def without_index(fn):
 def run(report, args) -> None:
     setup_django()
     from django.db import connection
+    from django.db.models import Q
     from django.utils import timezone
 
     from cadres.models import Cadre, ResumeEntry
@@ -149,6 +151,10 @@ def run(report, args) -> None:
         ),
         f"姓名 contains “{name[1:]}” (2 characters)": Cadre.objects.filter(name__contains=name[1:]),
         f"现任职务 contains “{post}”": Cadre.objects.filter(post__contains=post),
+        # the admin's and the API's search= over the cadre's search_fields (icontains, OR)
+        f"search=“{name}” (姓名 / 身份号码 / 现任职务)": Cadre.objects.filter(
+            Q(name__icontains=name) | Q(id_number__icontains=name) | Q(post__icontains=name)
+        ),
         f"简历 has a line containing “{line}”": query.apply(
             Cadre.objects.all(),
             {"op": "and", "conditions": [{"field": "resume", "op": "has", "value": {"text": line}}]},
