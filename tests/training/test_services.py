@@ -78,6 +78,29 @@ def test_enrol_refuses_finished_class(county_a, staff):
     assert "已结业" in errors_of(lambda: services.enrol(cadre, training_class, by=staff))["training_class"][0]
 
 
+def test_enrol_keeps_to_the_class_target_levels(county_a, staff):
+    training_class = a_class(target_levels="county_chief,county_deputy")
+    deputy = f.CadreFactory(unit=county_a, level="county_deputy")
+    assert services.enrol(deputy, training_class, by=staff).status == Status.APPLIED
+    township = f.CadreFactory(unit=county_a, level="township_chief")
+    message = errors_of(lambda: services.enrol(township, training_class, by=staff))["cadre"][0]
+    assert "乡科级正职" in message and "县处级正职、县处级副职" in message
+    no_level = f.CadreFactory(unit=county_a, level="")
+    assert "「无」" in errors_of(lambda: services.enrol(no_level, training_class, by=staff))["cadre"][0]
+    assert not Enrolment.objects.filter(cadre__in=[township, no_level]).exists()
+    # a class without target levels is open to every level
+    assert services.enrol(township, a_class(target_levels=""), by=staff).status == Status.APPLIED
+
+
+def test_an_enrolment_stays_valid_when_its_cadre_changes_level_later(county_a, staff):
+    cadre = f.CadreFactory(unit=county_a, level="county_deputy")
+    enrolment = services.enrol(cadre, a_class(target_levels="county_deputy"), by=staff)
+    cadre.level = "county_chief"
+    cadre.save()
+    enrolment.refresh_from_db()
+    enrolment.full_clean()  # checked when enrolling, not afterwards
+
+
 def test_enrol_refuses_cadre_outside_jurisdiction(county_a, county_b):
     user = f.UserFactory(units=[county_a])
     cadre = f.CadreFactory(unit=county_b)

@@ -406,7 +406,9 @@ class Enrolment(OrgModel):
             raise ValidationError({"training_class": _("报名后不能更换班次，请退训后另行报名")})
 
     def _check_can_enrol(self) -> None:
-        """报名: a serving (在职) cadre, to a class not yet finished (结业)."""
+        """报名: a serving (在职) cadre, to a class not yet finished (结业), of the class's 调训对象 —
+        its target levels, when it names any (a class without them is open to every level; staff
+        who admit someone else widen the class's target levels first, which history records)."""
         if self.cadre_id and self.cadre.status != codes.CadreStatus.SERVING:
             raise ValidationError(
                 {
@@ -414,8 +416,26 @@ class Enrolment(OrgModel):
                     % {"name": self.cadre.name, "status": self.cadre.get_status_display()}
                 }
             )
-        if self.training_class_id and self.training_class.status == ClassStatus.FINISHED:
-            raise ValidationError({"training_class": _("班次“%s”已结业，不能报名") % self.training_class})
+        if not self.training_class_id:
+            return
+        training_class = self.training_class
+        if training_class.status == ClassStatus.FINISHED:
+            raise ValidationError({"training_class": _("班次“%s”已结业，不能报名") % training_class})
+        levels = training_class.level_codes
+        if self.cadre_id and levels and self.cadre.level not in levels:
+            raise ValidationError(
+                {
+                    "cadre": _(
+                        "%(name)s的职务层次为「%(level)s」，不在班次“%(class)s”的调训对象（%(targets)s）内"
+                    )
+                    % {
+                        "name": self.cadre.name,
+                        "level": self.cadre.get_level_display() or _("无"),
+                        "class": training_class,
+                        "targets": "、".join(str(codes.LeadershipLevel(code).label) for code in levels),
+                    }
+                }
+            )
 
 
 class Attendance(OrgModel):
