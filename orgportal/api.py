@@ -26,6 +26,7 @@ from rest_framework.relations import ManyRelatedField, RelatedField
 from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import access, audit, rules
@@ -87,7 +88,7 @@ def exception_handler(exc, context):
         )
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(response.data, list):  # raise ValidationError("…") / […]
-        response.data = {"non_field_errors": response.data}
+        response.data = {api_settings.NON_FIELD_ERRORS_KEY: response.data}
     return response
 
 
@@ -224,6 +225,8 @@ def only_loading(queryset, fields) -> models.QuerySet:
     annotation, `source="*"`): a deferred column read per row would cost a query each."""
     model = queryset.model
     names = {model._meta.pk.name}
+    if hasattr(model, "updated_at"):  # the record's version (its ETag) comes with every read
+        names.add("updated_at")
     for field in fields.values():
         if field.source == "*" or not field.source_attrs:
             return queryset
@@ -450,10 +453,9 @@ class OrgAutoSchema(AutoSchema):
         "413": _("上传文件过大"),
         "415": _("不支持的请求内容类型"),
     }
-    ERROR_SCHEMA = {
+    ERROR_SCHEMA = {  # `detail` untyped: a model may have a field of that name (服务事项.detail)
         "type": "object",
         "additionalProperties": True,
-        "properties": {"detail": {"type": "string", "description": "错误说明"}},
         "description": '错误：{"detail": 说明} 或 {字段: [错误信息]}',
     }
 

@@ -631,8 +631,8 @@ class PointsItem(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class PointsStatus(models.TextChoices):
-    """积分审核状态: only 已认可 entries count toward the total."""
+class ReviewResult(models.TextChoices):
+    """审核状态 of records others report (乡土人才积分, 其他学时; orgportal.review): only 已认可 ones count."""
 
     PENDING = "pending", _("待审核")
     APPROVED = "approved", _("已认可")

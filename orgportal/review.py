@@ -3,9 +3,10 @@ recorded 待审核, corrected while pending, reviewed once (已认可: they coun
 with a reason) and not edited afterwards (a correction is a new record).
 
 Apps declare; the mechanism lives here once:
-  model    inherits `Reviewed` before its other base, names `review_noun` ("积分记录", in
-           messages) and `review_fixed_fields` (what may not change once reviewed), optionally `review_not_before` (a date field the review may not
-           precede), and adds `reviewed_on_matches_status(name)` to its Meta.constraints
+  model    inherits `Reviewed` before its other base; names `review_noun` ("积分记录", in
+           messages), `review_fixed_fields` (what may not change once reviewed; default: every
+           editable field) and optionally `review_not_before` (a date field the review date may
+           not precede); adds `reviewed_on_matches_status(name)` to its Meta.constraints
   service  `review(entry, approve=…, by=…, note=…, on=…)`
   admin    orgportal.admin.ReviewAdmin (approve / reject actions with their forms)
   API      orgportal.api.ReviewActionMixin (POST …/<id>/review/)
@@ -20,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .codes import PointsStatus as ReviewResult
+from .codes import ReviewResult
 
 
 def reviewed_on_matches_status(name: str) -> models.CheckConstraint:
@@ -69,7 +70,10 @@ class Reviewed(models.Model):
             return
         # what was reviewed is what counts: a reviewed record keeps its reviewed content
         stored = type(self)._default_manager.filter(pk=self.pk).exclude(status=ReviewResult.PENDING)
-        reviewed = stored.values(*self.review_fixed_fields).first()
+        fixed = self.review_fixed_fields or [
+            f.attname for f in self._meta.concrete_fields if f.editable and not f.primary_key
+        ]
+        reviewed = stored.values(*fixed).first()
         if reviewed and any(getattr(self, name) != value for name, value in reviewed.items()):
             raise ValidationError(
                 _("该%(noun)s已审核，不能修改；%(correction)s")

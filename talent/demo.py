@@ -944,7 +944,7 @@ class _Seeder:
                 earned = day_between(rng, start, today - 90 * DAY)
                 reviewed = min(earned + rng.randint(15, 60) * DAY, today)
                 entry = self._entry(talent, item, description, points, earned, organ)
-                entry.status, entry.reviewed_on = codes.PointsStatus.APPROVED, reviewed
+                entry.status, entry.reviewed_on = codes.ReviewResult.APPROVED, reviewed
                 entry.reviewed_by_id = self._staff_for(talent.unit_id)
                 approved.append(entry)
                 remaining -= points
@@ -953,7 +953,7 @@ class _Seeder:
                 item, description, points, organ = rng.choice(POINT_ITEMS)
                 earned = day_between(rng, start, today - 90 * DAY)
                 entry = self._entry(talent, item, description, points, earned, organ)
-                entry.status, entry.reviewed_on = codes.PointsStatus.REJECTED, earned + 20 * DAY
+                entry.status, entry.reviewed_on = codes.ReviewResult.REJECTED, earned + 20 * DAY
                 entry.reviewed_by_id, entry.review_note = (
                     self._staff_for(talent.unit_id),
                     rng.choice(REJECTIONS),
@@ -1000,7 +1000,7 @@ class _Seeder:
             points=_points(points),
             earned_on=earned,
             evidence=f"{organ}〔{earned.year}〕{self.rng.randint(3, 120)}号",
-            status=codes.PointsStatus.PENDING,
+            status=codes.ReviewResult.PENDING,
             review_note="",
         )
 

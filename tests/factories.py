@@ -738,7 +738,7 @@ class PointEntryFactory(TalentChildFactory):
 
     class Params:
         approved = factory.Trait(
-            status=codes.PointsStatus.APPROVED,
+            status=codes.ReviewResult.APPROVED,
             reviewed_on=factory.LazyFunction(_today),
             reviewed_by=factory.SubFactory(UserFactory),
         )
@@ -749,7 +749,7 @@ class PointEntryFactory(TalentChildFactory):
     points = Decimal(30)
     earned_on = factory.LazyFunction(lambda: _today() - datetime.timedelta(days=30))
     evidence = "黔农职〔2025〕12号"
-    status = codes.PointsStatus.PENDING
+    status = codes.ReviewResult.PENDING
     reviewed_by = None
     reviewed_on = None
     review_note = ""

@@ -65,7 +65,7 @@ REVIEWER = "city_cadre"
 Kind, Status = codes.ClassKind, codes.ClassStatus
 ES, AS = codes.EnrolmentStatus, codes.AttendanceStatus
 VK, TK, Mode = codes.VenueKind, codes.TeacherKind, codes.CourseMode
-XK, PS = codes.ExternalHoursKind, codes.PointsStatus
+XK, PS = codes.ExternalHoursKind, codes.ReviewResult
 
 VENUES = [
     ("中共遵义市委党校", VK.PARTY_SCHOOL, "遵义市新蒲新区新蒲大道"),

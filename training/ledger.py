@@ -39,7 +39,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from orgportal.codes import ClassKind, EnrolmentStatus, PointsStatus
+from orgportal.codes import ClassKind, EnrolmentStatus, ReviewResult
 
 from .models import Enrolment, ExternalHours, ExternalHoursKind, HoursCounting, HoursRequirement
 
@@ -70,7 +70,7 @@ def _classes(first: int, last: int, **extra) -> models.QuerySet:
 
 def _external(first: int, last: int, **extra) -> models.QuerySet:
     return ExternalHours.objects.filter(
-        status=PointsStatus.APPROVED, year__gte=first, year__lte=last, **extra
+        status=ReviewResult.APPROVED, year__gte=first, year__lte=last, **extra
     )
 
 

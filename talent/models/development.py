@@ -89,7 +89,7 @@ def points_level_expression(total) -> Case:
 def approved_points_total() -> Coalesce:
     """A talent's approved points (a correlated subquery on PointEntry, 0 when none)."""
     entries = (
-        PointEntry.objects.filter(talent=OuterRef("pk"), status=codes.PointsStatus.APPROVED)
+        PointEntry.objects.filter(talent=OuterRef("pk"), status=codes.ReviewResult.APPROVED)
         .order_by()
         .values("talent")
         .annotate(total=Sum("points"))

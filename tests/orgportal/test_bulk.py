@@ -64,7 +64,7 @@ def test_bulk_hours_creates_and_updates_by_natural_key(county_a, api):
     assert stored.hours == Decimal("12.5")
     created = ExternalHours.objects.get(cadre=cadres[1])
     assert (created.status, created.year, created.provider) == (
-        codes.PointsStatus.PENDING,
+        codes.ReviewResult.PENDING,
         LAST_YEAR,
         "干部网络学院",
     )

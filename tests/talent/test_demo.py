@@ -163,7 +163,7 @@ def test_service_requests_are_overdue_done_and_refused():
 
 def test_points_ledgers_propose_a_few_certifications():
     seed()
-    assert set(PointEntry.objects.values_list("status", flat=True)) == set(codes.PointsStatus.values)
+    assert set(PointEntry.objects.values_list("status", flat=True)) == set(codes.ReviewResult.values)
     assert not PointEntry.objects.exclude(talent__category=codes.TalentCategory.RURAL_PRACTICAL).exists()
     proposed = Talent.objects.points_proposed()
     rural = Talent.objects.filter(category=codes.TalentCategory.RURAL_PRACTICAL)

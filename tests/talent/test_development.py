@@ -48,7 +48,7 @@ def test_only_approved_points_count(county_a):
     approved(talent, -5)  # a deduction
     f.PointEntryFactory(talent=talent, points=Decimal(80))  # pending
     f.PointEntryFactory(
-        talent=talent, points=Decimal(90), status=codes.PointsStatus.REJECTED, reviewed_on=TODAY
+        talent=talent, points=Decimal(90), status=codes.ReviewResult.REJECTED, reviewed_on=TODAY
     )
     assert standing(talent) == (Decimal(55), "")
 
@@ -132,7 +132,7 @@ def test_rejecting_points_needs_a_note(county_a, superuser):
     entry = f.PointEntryFactory(talent=rural(county_a))
     assert "review_note" in errors_of(lambda: review(entry, approve=False, by=superuser))
     review(entry, approve=False, note="证书无法核实", by=superuser)
-    assert PointEntry.objects.get(pk=entry.pk).status == codes.PointsStatus.REJECTED
+    assert PointEntry.objects.get(pk=entry.pk).status == codes.ReviewResult.REJECTED
 
 
 def test_review_cannot_predate_the_entry(county_a, superuser):

@@ -196,7 +196,7 @@ def test_evaluations_only_by_trainees_who_attended(seeded):
 
 
 def test_external_hours_and_the_ledger_show_met_and_short(seeded):
-    assert set(ExternalHours.objects.values_list("status", flat=True)) == set(codes.PointsStatus.values)
+    assert set(ExternalHours.objects.values_list("status", flat=True)) == set(codes.ReviewResult.values)
     assert set(ExternalHours.objects.values_list("kind", flat=True)) == set(codes.ExternalHoursKind.values)
     assert not ExternalHours.objects.filter(status="rejected", review_note="").exists()
     assert not ExternalHours.objects.filter(reviewed_on__gt=datetime.date.today()).exists()

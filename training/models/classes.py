@@ -38,6 +38,7 @@ HOURS = {"max_digits": 5, "decimal_places": 1}
 PLACED_STATUSES = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.IN_TRAINING, EnrolmentStatus.COMPLETED)
 ATTENDING_STATUSES = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.IN_TRAINING)
 MISSED_ATTENDANCE = (AttendanceStatus.ABSENT, AttendanceStatus.LEAVE)
+LEVEL_LABELS = dict(codes.LeadershipLevel.choices)
 
 
 def split_levels(text: str) -> list[str]:
@@ -432,7 +433,7 @@ class Enrolment(OrgModel):
                         "name": self.cadre.name,
                         "level": self.cadre.get_level_display() or _("无"),
                         "class": training_class,
-                        "targets": "、".join(str(codes.LeadershipLevel(code).label) for code in levels),
+                        "targets": "、".join(str(LEVEL_LABELS.get(code, code)) for code in levels),
                     }
                 }
             )
