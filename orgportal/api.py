@@ -621,11 +621,20 @@ class OrgViewSet(viewsets.ModelViewSet):
             super().perform_update(serializer)
         self.answered = serializer.instance
 
-    def perform_destroy(self, instance):
-        if not access.may_hard_delete(self.request.user, type(instance)):
+    def get_object(self):
+        # Before the body is read (RFC 9110 §13.2.1): a delete the user may not make is 403 whatever
+        # the precondition; then a stale If-Match is 412. perform_update / perform_destroy check the
+        # version again under the row lock, for a write landing in between.
+        obj = super().get_object()
+        if self.action == "destroy" and not access.may_hard_delete(self.request.user, type(obj)):
             raise exceptions.PermissionDenied(
-                _("%s不能删除，请变更其状态（彻底删除需超级管理员）") % instance._meta.verbose_name
+                _("%s不能删除，请变更其状态（彻底删除需超级管理员）") % obj._meta.verbose_name
             )
+        if self.action in ("update", "partial_update", "destroy"):
+            check_if_match(self.request, getattr(obj, "updated_at", None))
+        return obj
+
+    def perform_destroy(self, instance):
         with transaction.atomic():
             self._locked_version(instance)
             super().perform_destroy(instance)

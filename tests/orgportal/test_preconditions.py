@@ -87,6 +87,17 @@ def test_a_read_with_fields_answers_the_etag_without_another_query(county_a, wri
     assert len(loaded) == 1 and "updated_at" in loaded[0]  # the version came with the one read
 
 
+def test_a_stale_if_match_is_412_before_the_body_is_validated(county_a, writer, api):
+    cadre = CadreFactory(unit=county_a)
+    client = api.as_user(writer)
+    read = client.get(detail(cadre))["ETag"]
+    cadre.post = "副科长"
+    cadre.save()
+    bad_body = {"gender": "不是性别代码"}
+    assert client.patch(detail(cadre), bad_body, format="json", HTTP_IF_MATCH=read).status_code == 412
+    assert client.patch(detail(cadre), bad_body, format="json").status_code == 400
+
+
 def test_a_weak_tag_never_matches(county_a, writer, api):
     cadre = CadreFactory(unit=county_a)
     client = api.as_user(writer)
