@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, CharField, Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, Mod
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -315,15 +315,23 @@ class StudioEvaluation(OrgModel):
 # --- 定向培养 -----------------------------------------------------------------------------------
 class TargetedTraineeQuerySet(models.QuerySet):
     def service_due(self, on: datetime.date | None = None):
-        """Placed trainees whose years of service owed have run out: ready to be recorded 履约期满."""
+        """Placed trainees whose years of service owed have run out (add_years(placed_on,
+        service_years) ≤ on): ready to be recorded 履约期满. In SQL: the anniversary as a number
+        yyyymmdd, 29 February falling on the 28th in a year that is not a leap year."""
         on = on or _today()
-        placed = self.filter(status=codes.TraineeStatus.PLACED, placed_on__isnull=False)
-        due = [
-            pk
-            for pk, placed_on, years in placed.values_list("pk", "placed_on", "service_years")
-            if add_years(placed_on, years) <= on
-        ]
-        return self.filter(pk__in=due)
+        year = ExtractYear("placed_on") + F("service_years")
+        rows = self.filter(status=codes.TraineeStatus.PLACED, placed_on__isnull=False).alias(
+            due_year=year,
+            due_month=ExtractMonth("placed_on"),
+            due_day=ExtractDay("placed_on"),
+            due_y4=Mod(year, 4),
+            due_y100=Mod(year, 100),
+            due_y400=Mod(year, 400),
+        )
+        leap = Q(due_y4=0) & (~Q(due_y100=0) | Q(due_y400=0))
+        day = Case(When(Q(due_month=2, due_day=29) & ~leap, then=Value(28)), default=F("due_day"))
+        anniversary = F("due_year") * 10000 + F("due_month") * 100 + day
+        return rows.alias(due_key=anniversary).filter(due_key__lte=on.year * 10000 + on.month * 100 + on.day)
 
 
 class TargetedTrainee(OrgModel):

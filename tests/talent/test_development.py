@@ -14,6 +14,7 @@ from orgportal import codes
 from orgportal.review import review
 from talent import services
 from talent.models import PointEntry, PointsLevel, SigningEvent, Talent, TalentPlanIndicator, TargetedTrainee
+from talent.models.development import add_years
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -316,6 +317,27 @@ def test_service_due_lists_placed_trainees_whose_years_have_run(county_a):
     due, serving = placed(county_a, years_ago=7), placed(county_a, years_ago=2)
     listed = set(TargetedTrainee.objects.service_due().values_list("pk", flat=True))
     assert due.pk in listed and serving.pk not in listed
+
+
+@pytest.mark.parametrize(
+    ("placed_on", "years", "due"),
+    [
+        (D(2019, 8, 1), 6, D(2025, 8, 1)),
+        (D(2020, 2, 29), 5, D(2025, 2, 28)),  # 29 February → 28th in a common year
+        (D(2020, 2, 29), 4, D(2024, 2, 29)),  # … and itself in a leap year
+        (D(2096, 2, 29), 4, D(2100, 2, 28)),  # 2100 is not a leap year
+        (D(2019, 12, 31), 3, D(2022, 12, 31)),
+    ],
+)
+def test_service_due_turns_on_the_anniversary_that_add_years_gives(county_a, placed_on, years, due):
+    trainee = placed(county_a, years_ago=7, service_years=years)
+    TargetedTrainee.objects.filter(pk=trainee.pk).update(placed_on=placed_on)
+    assert add_years(placed_on, years) == due
+
+    def listed(on):
+        return trainee.pk in set(TargetedTrainee.objects.service_due(on).values_list("pk", flat=True))
+
+    assert not listed(due - DAY) and listed(due) and listed(due + DAY)
 
 
 def test_a_breach_needs_a_reason_and_ends_the_agreement(county_a, superuser):
