@@ -15,7 +15,7 @@ from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db import connections
 from django.db.models.functions import Length
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -31,6 +31,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from . import access, audit, dashboard, rules, tokens, uploads
 from . import rosters as roster_engine
 from .models import PATH_SEGMENT, ApiToken, AuditEvent, ExportLog, IdempotencyKey, Rule, Unit, UnitAssignment
+from .paging import KeysFirstPaginator, page_slice
 from .rules import PURPOSES
 
 AUDIT_PERMISSION = "orgportal.view_audit"
@@ -324,8 +325,9 @@ def planner_rows(queryset) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-class EstimatedCountPaginator(Paginator):
-    """A changelist paginator whose count reads at most `exact_limit` rows, whatever the table's size.
+class EstimatedCountPaginator(KeysFirstPaginator):
+    """A changelist paginator whose count reads at most `exact_limit` rows, whatever the table's size
+    (and whose pages past the first are read keys first: orgportal.paging).
 
     Django's changelist counts its (filtered) rows on every page, and COUNT(*) reads every matching
     row: on PostgreSQL at 100 000 cadres that is most of the page's database time. Here the count is
@@ -365,7 +367,7 @@ class EstimatedCountPaginator(Paginator):
             return super().page(number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+        return self._get_page(page_slice(self.object_list, bottom, bottom + self.per_page), number, self)
 
 
 EDITED_VERSION = "_version"  # the change form's query parameter: the updated_at it was opened on

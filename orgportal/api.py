@@ -31,11 +31,13 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import access, audit, rules
 from . import rosters as roster_engine
+from .paging import KeysFirstPaginator
 
 router = DefaultRouter()
 
 
 class Pagination(PageNumberPagination):
+    django_paginator_class = KeysFirstPaginator  # deep pages as cheap as the first (orgportal.paging)
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
