@@ -10,6 +10,7 @@ API (orgportal.api.Pagination) and the admin (OrgAdmin's paginator) both page th
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from django.db.models.query import ModelIterable
 
 
 def page_slice(object_list, bottom: int, top: int):
@@ -17,8 +18,10 @@ def page_slice(object_list, bottom: int, top: int):
     if (
         bottom == 0
         or not isinstance(object_list, QuerySet)
+        or object_list._iterable_class is not ModelIterable  # values() rows, grouped reports: as they are
         or object_list.query.is_sliced
         or object_list.query.combinator
+        or object_list.query.group_by is not None
     ):
         return object_list[bottom:top]
     keys = list(object_list.values_list("pk", flat=True)[bottom:top])

@@ -46,6 +46,17 @@ def test_past_the_first_page_the_offset_query_selects_only_the_keys(cadres):
     assert all(hasattr(row, "warning_level") for row in rows)  # the annotations still come with the rows
 
 
+def test_values_and_grouped_querysets_are_sliced_as_they_are(cadres):
+    from django.db.models import Count
+
+    rows = Cadre.objects.values("name").annotate(n=Count("id")).order_by("name")
+    assert list(page_slice(rows, 1, 3)) == list(rows)[1:3]
+    names = Cadre.objects.order_by("name", "id").values_list("name", flat=True)
+    with CaptureQueriesContext(connection) as queries:
+        assert list(page_slice(names, 2, 4)) == list(names)[2:4]
+    assert len(queries) == 2  # the slice, and the whole list it is compared with
+
+
 def test_the_api_and_the_admin_page_the_same_way(county_a, cadres, api, client, monkeypatch):
     user = UserFactory(perms=["cadres.view_cadre"], units=[county_a], is_staff=True)
     expected = list(Cadre.objects.order_by("unit__path", "name", "id").values_list("pk", flat=True))
