@@ -53,9 +53,10 @@ def record_initial_history(model, *, reason: str = "") -> int:
         f"INSERT INTO {quote(historical._meta.db_table)}"
         f" ({', '.join(quote(c) for c in columns)}, history_date, history_type, history_change_reason)"
         f" SELECT {', '.join('s.' + quote(c) for c in columns)}, {when}, '+', %s"
-        f" FROM {quote(model._meta.db_table)} s WHERE NOT EXISTS"
-        f" (SELECT 1 FROM {quote(historical._meta.db_table)} h WHERE h.{pk} = s.{pk})"
+        f" FROM {quote(model._meta.db_table)} s"
     )
+    if historical._default_manager.exists():  # else every record lacks one: no per-row check
+        sql += f" WHERE NOT EXISTS (SELECT 1 FROM {quote(historical._meta.db_table)} h WHERE h.{pk} = s.{pk})"
     with connection.cursor() as cursor:
         cursor.execute(sql, [reason])
         return cursor.rowcount
