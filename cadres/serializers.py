@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
-from orgportal import access, codes
-from orgportal.api import OrgSerializer, RuleReasonsField
+from orgportal import codes
+from orgportal.api import OrgSerializer, RuleReasonsField, ScopedRelationsMixin
 
 from . import models
 from .services import default_tier
@@ -123,7 +123,7 @@ class AppointmentCaseSerializer(OrgSerializer):
         fields = "__all__"
 
 
-class StepRecordSerializer(serializers.Serializer):
+class StepRecordSerializer(ScopedRelationsMixin, serializers.Serializer):
     """POST …/appointment-cases/<id>/steps/: one step, as cadres.appointments.record_step takes it."""
 
     step = serializers.ChoiceField(choices=models.AppointmentStepKind.choices, label="步骤")
@@ -152,13 +152,6 @@ class StepRecordSerializer(serializers.Serializer):
     )
     doc_number = serializers.CharField(required=False, allow_blank=True, label="任职文号")
     notes = serializers.CharField(required=False, allow_blank=True, label="说明")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:  # the checks the user may see
-            field = self.fields["promotion_check"]
-            field.queryset = access.scope(field.queryset, request.user)
 
 
 class CaseCompleteSerializer(serializers.Serializer):

@@ -84,6 +84,26 @@ class UnitSubtreeFilter(admin.SimpleListFilter):
         return queryset.filter(**{f"{lookup}__startswith": path})
 
 
+class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """A list filter on a relation to a scoped model offers only the records inside the user's
+    jurisdiction (Django's own lists every record). Registered below for every such relation, so an
+    app naming `"cadre"` or `"unit"` in list_filter gets it without asking."""
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        visible = access.scope(field.related_model._default_manager.all(), request.user)
+        return field.get_choices(
+            include_blank=False, limit_choices_to={"pk__in": visible.values("pk")}, ordering=ordering
+        )
+
+
+admin.FieldListFilter.register(
+    lambda f: bool(f.remote_field) and access.unit_path_field(f.related_model) is not None,
+    ScopedRelatedFieldListFilter,
+    take_priority=True,
+)
+
+
 def derived_list_filter(parameter: str, title, choices, apply) -> type[admin.SimpleListFilter]:
     """An admin list filter from choices and a queryset function `apply(queryset, value)` — the
     same function an app's API filterset uses, so both lists filter alike."""

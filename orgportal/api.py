@@ -13,6 +13,7 @@ from django.db.models import ProtectedError
 from django.http import FileResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django_filters.filters import QuerySetRequestMixin
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
@@ -131,7 +132,24 @@ class StableOrderingFilter(filters.OrderingFilter):
         return ordering
 
 
-class OrgSerializer(serializers.ModelSerializer):
+class ScopedRelationsMixin:
+    """Serializer mixin: the choices of every relation field (a single one or many) are the records
+    inside the requesting user's jurisdiction — for input, the browsable API's forms and OPTIONS alike.
+    Without a request in the context (a service serializing for itself) nothing is narrowed."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is not None:
+            for field in fields.values():
+                related = field.child_relation if isinstance(field, ManyRelatedField) else field
+                if isinstance(related, RelatedField) and getattr(related, "queryset", None) is not None:
+                    related.queryset = access.scope(related.queryset, user)
+        return fields
+
+
+class OrgSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
     """Base serializer: choice labels, jurisdiction-scoped relations, masking, model validation.
 
     - every coded field `x` also reads as `x_display` (the Chinese label);
@@ -160,12 +178,6 @@ class OrgSerializer(serializers.ModelSerializer):
                 )
         if "updated_at" not in fields and hasattr(model, "updated_at"):  # incremental sync reads it
             fields["updated_at"] = serializers.DateTimeField(read_only=True, label=_("更新时间"))
-        user = self._user()
-        if user is not None:
-            for field in fields.values():
-                related = field.child_relation if isinstance(field, ManyRelatedField) else field
-                if isinstance(related, RelatedField) and getattr(related, "queryset", None) is not None:
-                    related.queryset = access.scope(related.queryset, user)
         return fields
 
     def to_representation(self, instance):
@@ -271,9 +283,32 @@ class NumberInFilter(django_filters.BaseInFilter, django_filters.NumberFilter):
     pass
 
 
+def scoped_choices(queryset):
+    """A django-filter `queryset` (a queryset, a callable taking the request, or None) narrowed to the
+    requesting user's jurisdiction when it is read."""
+
+    def narrowed(request):
+        chosen = queryset(request) if callable(queryset) else queryset
+        if chosen is None:
+            return None
+        return access.scope(chosen.all(), getattr(request, "user", None))
+
+    return narrowed
+
+
 class SubtreeFilterSet(django_filters.FilterSet):
     """Base filterset: `unit_subtree=<unit id>` keeps records of that unit and all units under it.
     Filters on a field the user sees masked are ignored (filtering by it would reveal its values)."""
+
+    def __init__(self, *args, **kwargs):
+        """Every relation filter (declared or generated) chooses among the records inside the user's
+        jurisdiction: its form — the browsable API's filter form — offers nothing else, and a value
+        outside it is refused as an invalid choice, like a record that does not exist."""
+        super().__init__(*args, **kwargs)
+        for filter_ in self.filters.values():
+            if isinstance(filter_, QuerySetRequestMixin):
+                filter_.queryset = scoped_choices(filter_.queryset)
+                filter_.__dict__.pop("_field", None)  # a form field built before narrowing is dropped
 
     def filter_queryset(self, queryset):
         masked = access.masked_fields(queryset.model, getattr(self.request, "user", None))

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
-from orgportal import access, codes
-from orgportal.api import OrgSerializer
+from orgportal import codes
+from orgportal.api import OrgSerializer, ScopedRelationsMixin
 from orgportal.models import Unit
 
 from . import models
@@ -108,16 +108,9 @@ class CertifyByPointsSerializer(serializers.Serializer):
     valid_until = serializers.DateField(required=False, allow_null=True, default=None, label="有效期至")
 
 
-class PlaceTraineeSerializer(serializers.Serializer):
+class PlaceTraineeSerializer(ScopedRelationsMixin, serializers.Serializer):
     unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), label="就业单位（管辖范围内）")
     on = serializers.DateField(label="就业日期")
-
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            fields["unit"].queryset = access.scope(Unit.objects.all(), request.user)
-        return fields
 
 
 class CompleteServiceSerializer(serializers.Serializer):
