@@ -231,9 +231,32 @@ class ApprovalForm:
     family: list[FamilyRow] = field(default_factory=list)
 
 
-def compose(cadre, *, user, case=None, on: datetime.date | None = None) -> ApprovalForm:
+# The form's texts as an imported file wrote them (Cadre.form_elements: {element: [written, composed]},
+# kept where they differ from what the record composes): shown instead of the composed text for as
+# long as the record still composes what it did at the import — an edit of the record wins.
+WRITTEN_ATTRIBUTES = {
+    "RuDangShiJian": "party_join",
+    "QuanRiZhiJiaoYu_XueLi": "ft_education",
+    "QuanRiZhiJiaoYu_XueWei": "ft_degree",
+    "ZaiZhiJiaoYu_XueLi": "pt_education",
+    "ZaiZhiJiaoYu_XueWei": "pt_degree",
+    "XianRenZhiWu": "post",
+    "JianLi": "resume",
+}
+
+
+def as_written(cadre, element: str, composed: str) -> str:
+    """The text the form shows for `element`: as the file wrote it, while the record is unchanged."""
+    kept = (cadre.form_elements or {}).get(element)
+    if kept and len(kept) == 2 and kept[1] == composed:
+        return kept[0]
+    return composed
+
+
+def compose(cadre, *, user, case=None, on: datetime.date | None = None, written: bool = True) -> ApprovalForm:
     """The form of `cadre` (with 拟任/拟免/任免理由/呈报单位 from `case`), ages at `on` (today).
-    Without orgportal.view_sensitive 健康状况 is masked and sanctions are left out of 奖惩情况."""
+    Without orgportal.view_sensitive 健康状况 is masked and sanctions are left out of 奖惩情况.
+    `written=False`: the texts as the record composes them, without an imported file's own."""
     on = on or timezone.localdate()
     sensitive = access.can_view_sensitive(user)
     blocks = note_blocks(cadre.form_text)
@@ -266,6 +289,9 @@ def compose(cadre, *, user, case=None, on: datetime.date | None = None) -> Appro
         form.removed_post = case.removed_post
         form.reason = case.reason
         form.submitting_unit = case.submitting_unit.name if case.submitting_unit_id else ""
+    if written:
+        for element, attribute in WRITTEN_ATTRIBUTES.items():
+            setattr(form, attribute, as_written(cadre, element, getattr(form, attribute)))
     for member in cadre.family.order_by("id"):
         deceased = is_deceased(member.employer_post)
         form.family.append(

@@ -101,10 +101,11 @@ PHOTO_SIGNATURES = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
 
 
 # --- export -------------------------------------------------------------------------------------
-def document(cadre, *, user, case=None, on: datetime.date | None = None) -> dict:
+def document(cadre, *, user, case=None, on: datetime.date | None = None, written: bool = True) -> dict:
     """The .lrmx values of a cadre (and case): {element: text}, with `JiaTingChengYuan` a list of
-    {item element: text}."""
-    form = af.compose(cadre, user=user, case=case, on=on)
+    {item element: text}. `written=False`: as the record composes them, without the texts an imported
+    file wrote its own way (approval_form.as_written)."""
+    form = af.compose(cadre, user=user, case=case, on=on, written=written)
     photo = base64.b64encode(af.photo_bytes(cadre)).decode("ascii")
     school_ft = cadre.ft_school
     school_pt = cadre.pt_school
@@ -158,7 +159,34 @@ def document(cadre, *, user, case=None, on: datetime.date | None = None) -> dict
         values["QuanRiZhiJiaoYu_XueLi_BiYeYuanXiaoXi"] = school_ft
     if not cadre.pt_education and cadre.pt_school and not cadre.pt_degree:
         values["ZaiZhiJiaoYu_XueLi_BiYeYuanXiaoXi"] = school_pt
+    if written:
+        for element in SCHOOL_ELEMENTS:
+            values[element] = af.as_written(cadre, element, values[element])
     return values
+
+
+SCHOOL_ELEMENTS = (
+    "QuanRiZhiJiaoYu_XueLi_BiYeYuanXiaoXi",
+    "QuanRiZhiJiaoYu_XueWei_BiYeYuanXiaoXi",
+    "ZaiZhiJiaoYu_XueLi_BiYeYuanXiaoXi",
+    "ZaiZhiJiaoYu_XueWei_BiYeYuanXiaoXi",
+)
+# Elements whose text a file may write its own way: kept as written (Cadre.form_elements).
+WRITTEN_ELEMENTS = (*af.WRITTEN_ATTRIBUTES, *SCHOOL_ELEMENTS)
+# The record's fields each element sets: a file whose element reads exactly as the cadre's form reads
+# now changes none of them (re-importing a cadre's own export changes nothing).
+ELEMENT_FIELDS = {
+    "XingBie": ("gender",),
+    "ChuShengNianYue": ("birth_date",),
+    "MinZu": ("ethnicity",),
+    "RuDangShiJian": ("party_join_date", "political_status"),
+    "CanJiaGongZuoShiJian": ("work_start_date",),
+    "QuanRiZhiJiaoYu_XueLi": ("ft_education",),
+    "QuanRiZhiJiaoYu_XueWei": ("ft_degree",),
+    "ZaiZhiJiaoYu_XueLi": ("pt_education",),
+    "ZaiZhiJiaoYu_XueWei": ("pt_degree",),
+    "XianRenZhiWu": ("post",),
+}
 
 
 def to_bytes(values: dict) -> bytes:
@@ -311,6 +339,8 @@ class _Parsed:
     reward_lines: list = field(default_factory=list)
     other_party: str = ""
     photo: tuple[str, bytes] | None = None
+    values: dict = field(default_factory=dict)  # the file's elements as written
+    same: set = field(default_factory=set)  # elements reading exactly as the cadre's form does now
 
 
 def _error(result: FileResult, element: str, value, message) -> None:
@@ -451,7 +481,7 @@ def _photo(result, value):
 
 def _read(result: FileResult, values: dict) -> _Parsed:
     """The file's values as model values (codes, dates, rows); problems go to result.errors."""
-    parsed = _Parsed()
+    parsed = _Parsed(values=values)
     data = parsed.fields
     data["name"] = values.get("XingMing", "")
     data["gender"] = _code(result, "XingBie", codes.Gender, values.get("XingBie", ""))
@@ -551,6 +581,34 @@ class _Plan:
     result: FileResult
     cadre: Cadre
     parsed: _Parsed
+    user: object = None
+
+
+def _keep_what_reads_the_same(cadre, parsed: _Parsed, user) -> None:
+    """Leave alone every part of `cadre` whose elements the file writes exactly as the cadre's form
+    reads now: re-importing a cadre's own export changes nothing, and an element written the file's
+    own way (“经济学学士”, a post naming its unit) is not re-derived over the record."""
+    current = document(cadre, user=user)
+    values, data = parsed.values, parsed.fields
+    parsed.same = {
+        element
+        for element in ELEMENTS
+        if element in values and element != "ZhaoPian" and values[element] == current.get(element, "")
+    }
+    for element, names in ELEMENT_FIELDS.items():
+        if element in parsed.same:
+            for name in names:
+                data.pop(name, None)
+            if element == "RuDangShiJian":
+                parsed.other_party = af.other_parties(cadre.note)
+    for prefix, kind in (("QuanRiZhiJiaoYu", "ft"), ("ZaiZhiJiaoYu", "pt")):
+        if {f"{prefix}_XueLi_BiYeYuanXiaoXi", f"{prefix}_XueWei_BiYeYuanXiaoXi"} <= parsed.same:
+            data.pop(f"{kind}_school", None)
+    if "JianLi" in parsed.same:
+        parsed.resume = None
+        parsed.blocks["简历"] = af.note_blocks(cadre.form_text).get("简历", "")
+    if "JiaTingChengYuan" in parsed.same:
+        parsed.family = None
 
 
 def _plan(result: FileResult, parsed: _Parsed, user, unit, seen: dict, allow_update: bool) -> _Plan | None:
@@ -606,10 +664,13 @@ def _plan(result: FileResult, parsed: _Parsed, user, unit, seen: dict, allow_upd
         return None
     cadre = existing or Cadre(unit=unit)
     result.outcome = "update" if existing else "new"
+    if existing is not None:
+        _keep_what_reads_the_same(existing, parsed, user)
     # 现任职务 on the form carries the unit's name; the record keeps the post within its unit
     unit_name = cadre.unit.name
-    if data["post"].startswith(unit_name) and len(data["post"]) > len(unit_name):
-        data["post"] = data["post"][len(unit_name) :]
+    post = data.get("post", "")
+    if post.startswith(unit_name) and len(post) > len(unit_name):
+        data["post"] = post[len(unit_name) :]
     if existing is not None:
         for name in access.masked_fields(Cadre, user):  # not seen, so neither compared nor written
             data.pop(name, None)
@@ -656,7 +717,7 @@ def _plan(result: FileResult, parsed: _Parsed, user, unit, seen: dict, allow_upd
         and Cadre.objects.filter(id_number=data["id_number"]).exclude(pk=cadre.pk).exists()
     ):
         _error(result, "ShenFenZheng", data["id_number"], _("已有干部使用该公民身份号码"))
-    for rows, element in ((parsed.resume, "JianLi"), (parsed.family, "JiaTingChengYuan")):
+    for rows, element in ((parsed.resume or [], "JianLi"), (parsed.family or [], "JiaTingChengYuan")):
         for row in rows:
             try:
                 row.full_clean(exclude=["cadre"])
@@ -668,7 +729,7 @@ def _plan(result: FileResult, parsed: _Parsed, user, unit, seen: dict, allow_upd
                         getattr(row, "text", "") or getattr(row, "name", ""),
                         f"{name}：{'；'.join(messages)}",
                     )
-    if sum(1 for row in parsed.resume if row.end is None) > 1:
+    if sum(1 for row in parsed.resume or [] if row.end is None) > 1:
         _error(result, "JianLi", "", _("只能有一条“至今”的简历"))
     for row in parsed.rewards or []:
         try:
@@ -683,12 +744,12 @@ def _plan(result: FileResult, parsed: _Parsed, user, unit, seen: dict, allow_upd
     if result.errors:
         result.outcome = "error"
         return None
-    return _Plan(result, cadre, parsed)
+    return _Plan(result, cadre, parsed, user)
 
 
 def _child_changes(result, cadre, parsed) -> None:
     old_resume = af.resume_lines(cadre.resume.order_by("start", "id")) if cadre else []
-    new_resume = af.resume_lines(parsed.resume)
+    new_resume = af.resume_lines(parsed.resume) if parsed.resume is not None else old_resume
     if old_resume != new_resume:
         result.changes.append((_("简历"), f"{len(old_resume)}行", f"{len(new_resume)}行"))
 
@@ -696,7 +757,7 @@ def _child_changes(result, cadre, parsed) -> None:
         return [(m.relation, m.name, m.birth_date, m.political_status, m.employer_post) for m in rows]
 
     old_family = family_rows(cadre.family.order_by("id")) if cadre else []
-    if old_family != family_rows(parsed.family):
+    if parsed.family is not None and old_family != family_rows(parsed.family):
         result.changes.append(
             (_("家庭主要成员及重要社会关系"), f"{len(old_family)}人", f"{len(parsed.family)}人")
         )
@@ -723,11 +784,13 @@ def _write(plan: _Plan) -> None:
         stem = cadre.id_number or f"{cadre.name}{af.compact(cadre.birth_date)}"
         cadre.photo.save(f"{stem}.{extension}", ContentFile(data), save=False)
     cadre.save()
-    cadre.resume.all().delete()
-    cadre.family.all().delete()
-    for row in [*parsed.resume, *parsed.family]:
-        row.cadre = cadre
-        row.save()
+    for rows, related in ((parsed.resume, cadre.resume), (parsed.family, cadre.family)):
+        if rows is None:  # read exactly as stored: kept
+            continue
+        related.all().delete()
+        for row in rows:
+            row.cadre = cadre
+            row.save()
     for row in parsed.assessments or []:
         AnnualAssessment.objects.update_or_create(cadre=cadre, year=row.year, defaults={"result": row.result})
     if parsed.rewards is not None:  # the file's rewards; those already recorded keep issuer and 文号
@@ -740,6 +803,27 @@ def _write(plan: _Plan) -> None:
             if (row.date, row.name) not in existing:
                 row.cadre = cadre
                 row.save()
+    _keep_written(plan)
+
+
+def _keep_written(plan: _Plan) -> None:
+    """Keep each element the file writes its own way (Cadre.form_elements), with what the record
+    composes for it now, so the form shows the file's text for as long as the record is unchanged.
+    A derived display text, not a fact of the record: set without a history row of its own."""
+    cadre, parsed = plan.cadre, plan.parsed
+    composed = document(cadre, user=plan.user, written=False)
+    kept = dict(cadre.form_elements or {})
+    for element in WRITTEN_ELEMENTS:
+        if element in parsed.same or element not in parsed.values:
+            continue
+        text = parsed.values[element]
+        if text != composed.get(element, ""):
+            kept[element] = [text, composed.get(element, "")]
+        else:
+            kept.pop(element, None)
+    if kept != (cadre.form_elements or {}):
+        cadre.form_elements = kept
+        Cadre.objects.filter(pk=cadre.pk).update(form_elements=kept)
 
 
 def import_files(

@@ -64,8 +64,17 @@ def can_see_all(user) -> bool:
     return bool(user and user.is_active and (user.is_superuser or user.has_perm(VIEW_ALL_UNITS)))
 
 
-def can_view_sensitive(user) -> bool:
-    return bool(user and user.is_active and user.has_perm(VIEW_SENSITIVE))
+def can_view_sensitive(user, model: type[models.Model] | None = None) -> bool:
+    """Whether `user` sees sensitive values unmasked: of every model with orgportal.view_sensitive
+    (the sections that manage cadres' full records), or — given `model` — of that model with the
+    permission it declares as `sensitive_permission` (a section that manages that model's records, as
+    人才办 its talents' ID numbers, without seeing the cadres')."""
+    if not (user and user.is_active):
+        return False
+    if user.has_perm(VIEW_SENSITIVE):
+        return True
+    permission = getattr(model, "sensitive_permission", None)
+    return bool(permission and user.has_perm(permission))
 
 
 def user_unit_paths(user) -> tuple[str, ...] | None:
@@ -154,7 +163,7 @@ def mask(value) -> str:
 def masked_fields(model: type[models.Model], user) -> tuple[str, ...]:
     """The fields of `model` the user must see masked (none with orgportal.view_sensitive)."""
     sensitive = getattr(model, "sensitive_fields", ())
-    if not sensitive or can_view_sensitive(user):
+    if not sensitive or can_view_sensitive(user, model):
         return ()
     return tuple(sensitive)
 

@@ -156,6 +156,8 @@ def preview_import(
     `token` to confirm with), on top of `context`.
     """
     pending = request.session.get(session_key)
+    if request.method == "GET" and "errors" in request.GET:  # the error workbook of the pending upload
+        return _error_workbook(request, pending, run, session_key)
     if request.method == "POST" and "confirm" in request.POST:
         if not (
             pending
@@ -173,7 +175,7 @@ def preview_import(
         if report.written:
             Path(pending["path"]).unlink(missing_ok=True)
             del request.session[session_key]
-        return _import_report(request, template, context, report, pending["token"])
+        return _import_report(request, template, {**context, "form": form}, report, pending["token"], suffix)
     if request.method == "POST" and form.is_valid() and _upload_size_ok(form):
         with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as upload:
             for chunk in form.cleaned_data["file"].chunks():
@@ -190,7 +192,7 @@ def preview_import(
             "page": request.path,
             "extra": kept,
         }
-        return _import_report(request, template, context, report, token)
+        return _import_report(request, template, {**context, "form": form}, report, token, suffix)
     return TemplateResponse(request, template, {**context, "form": form})
 
 
@@ -209,13 +211,37 @@ def _import_expired(request) -> HttpResponseRedirect:
     return HttpResponseRedirect(request.path)
 
 
-def _import_report(request, template, context, report, token) -> TemplateResponse:
+def _import_report(request, template, context, report, token, suffix) -> TemplateResponse:
+    """The preview (or the result) of an import, with the upload form again below it — the corrected
+    file is sent from the same page — and, for a sheet with row errors, its error workbook."""
     for row in report.rows:
         if not hasattr(row, "outcome_label"):  # a row type may name its outcome itself
             row.outcome_label = roster_engine.OUTCOME_LABELS[row.outcome]
+    errors_url = f"{request.path}?errors={token}" if suffix == ".xlsx" and not report.ok else ""
     return TemplateResponse(
-        request, template, {**context, "report": report, "counts": report.counts(), "token": token}
+        request,
+        template,
+        {**context, "report": report, "counts": report.counts(), "token": token, "errors_url": errors_url},
     )
+
+
+def _error_workbook(request, pending, run, session_key) -> HttpResponse:
+    """The pending upload checked again (a dry run) and returned as its error workbook."""
+    if not (
+        pending and request.GET.get("errors") == pending.get("token") and pending.get("page") == request.path
+    ):
+        return _import_expired(request)
+    try:
+        handle = open(pending["path"], "rb")  # noqa: SIM115 (closed below)
+    except FileNotFoundError:
+        del request.session[session_key]
+        return _import_expired(request)
+    target = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
+    with handle:
+        report = run(handle, pending["extra"], dry_run=True)
+        roster_engine.error_workbook(handle, report, target)
+    target.seek(0)
+    return FileResponse(target, as_attachment=True, filename=f"{report.roster}_错误说明.xlsx")
 
 
 class RosterImportForm(forms.Form):

@@ -17,6 +17,7 @@ from django_filters.filters import QuerySetRequestMixin
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, filters, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -34,6 +35,7 @@ from . import access, audit, rules
 from . import rosters as roster_engine
 from .paging import KeysFirstPaginator
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 router = DefaultRouter()
 
 
@@ -386,7 +388,7 @@ class RuleFlagsMixin:
 class XlsxRenderer(BaseRenderer):
     """`?format=xlsx` on a list that declares a roster: the roster of exactly what the list returns."""
 
-    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    media_type = XLSX
     format = "xlsx"
     charset = None
     render_style = "binary"
@@ -734,6 +736,32 @@ class RosterImportMixin:
     )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
     def import_roster(self, request):
+        report = self._import(request, dry_run=None)
+        return Response(
+            report.as_dict(), status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST
+        )
+
+    @extend_schema(
+        request={"multipart/form-data": RosterImportRequest},
+        responses={(200, XLSX): OpenApiTypes.BINARY},
+        description=_(
+            "同一份文件的错误说明表（只校验，不写入）：上传的表格，错误的单元格标红，最后加“错误说明”列逐行写明问题，"
+            "另有“错误清单”表逐条列出。改好后再 POST …/import/。"
+        ),
+    )
+    @action(detail=False, methods=["post"], url_path="import/errors", parser_classes=[MultiPartParser])
+    def import_errors(self, request):
+        report = self._import(request, dry_run=True)
+        target = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
+        upload = request.data["file"]
+        roster_engine.error_workbook(upload, report, target)
+        target.seek(0)
+        return FileResponse(
+            target, as_attachment=True, filename=f"{report.roster}_错误说明.xlsx", content_type=XLSX
+        )
+
+    def _import(self, request, *, dry_run: bool | None) -> "roster_engine.ImportReport":
+        """The import the request asks for (`dry_run` None: as the request says)."""
         from .models import Unit
 
         form = RosterImportRequest(data=request.data)
@@ -751,16 +779,13 @@ class RosterImportMixin:
             )
             if unit is None:
                 raise exceptions.ValidationError({"unit": [_("该单位不存在或不在您的管辖范围内")]})
-        report = roster_engine.import_file(
+        return roster_engine.import_file(
             roster,
             form.validated_data["file"],
             request.user,
             unit=unit,
-            dry_run=form.validated_data["dry_run"],
+            dry_run=form.validated_data["dry_run"] if dry_run is None else dry_run,
             allow_update=request.user.has_perm(f"{model._meta.app_label}.change_{model._meta.model_name}"),
-        )
-        return Response(
-            report.as_dict(), status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST
         )
 
 

@@ -52,7 +52,7 @@ def sensitive_viewed(request, model, objects: Iterable, *, channel: str) -> None
     """Log that `request.user` was shown these records of `model` with sensitive fields unmasked
     (nothing when the model has none, the user sees them masked, or there are no records)."""
     user = getattr(request, "user", None)
-    if not getattr(model, "sensitive_fields", ()) or not access.can_view_sensitive(user):
+    if not getattr(model, "sensitive_fields", ()) or not access.can_view_sensitive(user, model):
         return
     ids = [str(getattr(obj, "pk", obj)) for obj in objects]
     if not ids:

@@ -5,6 +5,7 @@ name. ``parse_code`` reads what rosters actually contain (the code, the label or
 registered alias) back into the code.
 """
 
+import difflib
 import functools
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -946,8 +947,27 @@ def _table_name(choices_cls: type[models.Choices]) -> str:
     return str(TABLE_NAMES.get(choices_cls, choices_cls.__name__))
 
 
+def closest(text: str, options: Iterable[str], n: int = 3) -> list[str]:
+    """The options a clerk most likely meant by `text`: those containing it (科员 → 一级科员, 二级科员),
+    shortest first, then the most alike."""
+    options = list(dict.fromkeys(str(o) for o in options))
+    text = str(text).strip()
+    if not text:
+        return []
+    containing = sorted((o for o in options if text in o), key=len)
+    alike = difflib.get_close_matches(text, options, n=n, cutoff=0.5)
+    return list(dict.fromkeys([*containing, *alike]))[:n]
+
+
+def did_you_mean(text: str, options: Iterable[str]) -> str:
+    """ "，是否为：一级科员、二级科员？" — or nothing when no option is close."""
+    found = closest(text, options)
+    return (_("，是否为：%s？") % "、".join(found)) if found else ""
+
+
 def _not_in_table_message(choices_cls: type[models.Choices], text: object) -> str:
-    return _("「%(text)s」不是有效的%(table)s") % {"text": text, "table": _table_name(choices_cls)}
+    message = _("「%(text)s」不是有效的%(table)s") % {"text": text, "table": _table_name(choices_cls)}
+    return message + did_you_mean(str(text), (str(label) for _code, label in choices_cls.choices))
 
 
 def register_aliases(
@@ -1087,6 +1107,7 @@ register_aliases(
     PoliticalStatus,
     {
         "中共党员": PoliticalStatus.CPC_MEMBER,
+        "党员": PoliticalStatus.CPC_MEMBER,
         "中共预备党员": PoliticalStatus.CPC_PROBATIONARY,
         "预备党员": PoliticalStatus.CPC_PROBATIONARY,
         "共青团员": PoliticalStatus.CYL_MEMBER,

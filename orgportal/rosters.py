@@ -73,6 +73,7 @@ class Col:
     importable: bool = True
     # filled in by Roster
     field: models.Field | None = None
+    model: type[models.Model] | None = None  # the model the field belongs to (its own sensitivity)
     sensitive: bool = False
     choices_cls: type | None = None
 
@@ -125,7 +126,7 @@ class Roster:
                 raise ValueError(f"roster {self.name}: {col.path} is not a field path") from error
             if i < len(parts) - 1:
                 model = model_field.related_model
-        col.field = model_field
+        col.field, col.model = model_field, model
         col.sensitive = part in getattr(model, "sensitive_fields", ())
         if col.header is None:
             col.header = str(model_field.verbose_name)
@@ -307,8 +308,12 @@ def export(
     queryset = access.scope(queryset, user)
     if roster.base is not None:
         queryset = roster.base(queryset)
-    masked = not access.can_view_sensitive(user)
+    masked = {
+        model: not access.can_view_sensitive(user, model) for model in {c.model for c in roster.columns}
+    }
     paths = roster.fetch_paths
+    if roster.importable:  # the record key: an import matches the row by it, whatever is masked
+        paths = [*paths, "pk"]
     widths = [
         col.width
         or min(
@@ -323,15 +328,17 @@ def export(
         )
         for col in roster.columns
     ]
-    book = _Sheet.open(
-        target, roster.title, roster.headers(), widths, scope=scope_label or _("本级及下级单位")
-    )
+    headers = roster.headers()
+    if roster.importable:
+        headers.append(str(RECORD_KEY_HEADER))
+        widths.append(14)
+    book = _Sheet.open(target, roster.title, headers, widths, scope=scope_label or _("本级及下级单位"))
     sheet, text_format = book.sheet, book.text_format
     # Per column, once: where the value comes from and how it is shown (code labels translated now).
     # Columns whose cells are always text skip the per-cell type checks; that is most of them.
     plain, formatted, general = [], [], []
     for i, col in enumerate(roster.columns, 1):
-        formatter, mask_it = col.fmt, col.sensitive and masked
+        formatter, mask_it = col.fmt, col.sensitive and masked[col.model]
         text = formatter in TEXT_FORMATTERS
         if text:
             formatter = _remembering(formatter)
@@ -372,6 +379,8 @@ def export(
             if mask_it:
                 value = access.mask(value)
             _cell(sheet, row_number, i, value, text_format)
+        if roster.importable:
+            write_number(row_number, len(roster.columns) + 1, values[-1])
     book.close(row_number)
     count = row_number - 1
     ExportLog.record(
@@ -379,7 +388,7 @@ def export(
         roster.name,
         rows=count,
         channel=channel,
-        sensitive=not masked and any(c.sensitive for c in roster.columns),
+        sensitive=any(c.sensitive and not masked[c.model] for c in roster.columns),
         filters=description,
     )
     return count
@@ -423,6 +432,9 @@ def export_table(
 # --- import --------------------------------------------------------------------------------------
 SPACES = re.compile(r"[\s\u3000]+")
 HEADER_SCAN_ROWS = 15
+# The last column of an importable roster's export: the record's key in the system. An import matches
+# the row to its record by it, so a file exported with masked values (ID numbers) comes back whole.
+RECORD_KEY_HEADER = gettext_lazy("系统记录号（勿改）")
 
 
 def normalize_header(text) -> str:
@@ -439,6 +451,7 @@ class CellError:
     column: str
     value: str
     message: str
+    index: int | None = None  # the sheet column (0-based) the value came from, when known
 
 
 @dataclass
@@ -464,6 +477,7 @@ class ImportReport:
     ignored_columns: list[str] = field(default_factory=list)
     file_errors: list[str] = field(default_factory=list)
     written: bool = False
+    header_row: int | None = None  # the sheet row (1-based) of the file's header, once found
 
     @property
     def errors(self) -> list[CellError]:
@@ -492,7 +506,10 @@ class ImportReport:
                     "row": r.row,
                     "outcome": r.outcome,
                     "label": r.label,
-                    "errors": [e.__dict__ for e in r.errors],
+                    "errors": [
+                        {"row": e.row, "column": e.column, "value": e.value, "message": e.message}
+                        for e in r.errors
+                    ],
                 }
                 for r in self.rows
             ],
@@ -548,7 +565,10 @@ def _parse(col: Col, raw, lookups: dict):
     if "__" in col.path:  # a related object by its name (e.g. 工作单位 → Unit), within jurisdiction
         found = lookups[col.path].get(normalize_header(raw))
         if found is None:
-            raise ValueError(_("找不到“%s”，或不在您的管辖范围内") % raw)
+            attribute = col.path.split("__")[1]
+            names = (getattr(obj, attribute) for obj in lookups[col.path].values())
+            message = _("找不到“%s”，或不在您的管辖范围内") % raw
+            raise ValueError(message + codes.did_you_mean(normalize_header(raw), names))
         return found
     if model_field.choices:
         if col.choices_cls is not None:
@@ -643,8 +663,14 @@ def _same(stored, new) -> bool:
 def import_rows(
     roster: Roster, rows: list[list], user, *, unit=None, dry_run: bool = True, allow_update: bool = True
 ) -> ImportReport:
-    """Validate every row; unless `dry_run` and only if no row has an error, write them all in one
-    transaction (with history rows by `user`)."""
+    """Validate every row completely — its cells, then the model's rules, then the keys across rows
+    and records: every error of every row in one report —; unless `dry_run` and only if no row has an
+    error, write them all in one transaction (with history rows by `user`).
+
+    A row carrying the export's record key (RECORD_KEY_HEADER) is matched to that record, others by
+    `roster.key`. A cell the user sees masked is, on a record they update, either sent back as it was
+    exported (or left empty): unchanged, never compared with the stored value; or anything else:
+    refused, since the user cannot see what they would overwrite."""
     from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
     report = ImportReport(roster=str(roster.title))
@@ -659,17 +685,22 @@ def import_rows(
             if c.importable and c.field is not None and "__" not in c.path
         }
     )
+    record_key = normalize_header(str(RECORD_KEY_HEADER))
     header_row, header, span = _find_header(
         rows, known | {normalize_header(c.header): c for c in roster.columns}
     )
     if header_row < 0:
         report.file_errors.append(_("找不到表头行（应含“%s”等列）") % "、".join(roster.headers()[:4]))
         return report
+    report.header_row = header_row + 1
     columns = {i: known[h] for i, h in header.items() if h in known}
+    pk_index = next((i for i, h in header.items() if h == record_key), None)
     report.ignored_columns = [
         h
         for i, h in header.items()
-        if h not in known and h != "序号" and h not in {normalize_header(c.header) for c in roster.columns}
+        if h not in known
+        and h not in ("序号", record_key)
+        and h not in {normalize_header(c.header) for c in roster.columns}
     ]
     key_col = next((c for c in roster.columns if c.path == roster.key), None)
     if key_col is None or key_col not in columns.values():
@@ -688,8 +719,26 @@ def import_rows(
             report.file_errors.append(_("所选单位不在您的管辖范围内"))
             return report
 
+    data_rows = [
+        (offset, row)
+        for offset, row in enumerate(rows[header_row + span :], start=header_row + span + 1)
+        if not all(
+            v is None or (isinstance(v, str) and not v.strip())
+            for v in (row[i] if i < len(row) else None for i in columns)
+        )  # empty or a note row (notes sit in unmapped columns)
+    ]
+    related = [unit_path] if unit_path else []
+    manager = roster.model._default_manager.select_related(*related)
+    # The records the rows name by record key: one query per 500.
+    record_keys = {offset: _record_key(row, pk_index) for offset, row in data_rows}
+    by_pk = {}
+    wanted = sorted({pk for pk in record_keys.values() if isinstance(pk, int)})
+    for start in range(0, len(wanted), 500):
+        by_pk.update((obj.pk, obj) for obj in manager.filter(pk__in=wanted[start : start + 500]))
+
     lookups = _related_lookups(roster, user)
     names = {i: col.path.split("__")[0] for i, col in columns.items()}
+    masked = set(access.masked_fields(roster.model, user))
     # Codes, dates, yes/no and related names repeat down a roster: each distinct cell is parsed once.
     repeating = {
         i
@@ -699,17 +748,45 @@ def import_rows(
         or isinstance(col.field, models.DateField | models.BooleanField)
     }
     parsed_cells: dict = {}
-    parsed = []  # (row number, {field: value}, RowResult)
-    for offset, row in enumerate(rows[header_row + span :], start=header_row + span + 1):
-        values = {i: row[i] if i < len(row) else None for i in columns}
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
-            continue  # empty or a note row (notes sit in unmapped columns)
-        result, data = RowResult(row=offset, outcome="new"), {}
+    # (row number, {field: value}, RowResult, record named by record key, failed fields, masked cells)
+    parsed = []
+    key_header = str(key_col.header)
+    for offset, row in data_rows:
+        result, data, failed = RowResult(row=offset, outcome="new"), {}, set()
+        pk = record_keys[offset]
+        record = by_pk.get(pk) if isinstance(pk, int) else None
+        if pk is not None and record is None:
+            result.errors.append(
+                CellError(
+                    offset,
+                    str(RECORD_KEY_HEADER),
+                    str(pk),
+                    _("没有该记录号的记录，或不在您的管辖范围内（请勿修改此列；新增的行此列留空）"),
+                    pk_index,
+                )
+            )
         for i, col in columns.items():
-            raw = values[i]
-            if isinstance(raw, FormulaCell):
+            raw = row[i] if i < len(row) else None
+            if record is not None and names[i] in masked:
+                if _blank(raw) or str(raw).strip() == _exported_text(col, getattr(record, names[i])):
+                    if names[i] == roster.key:  # the key as stored: the row is matched already
+                        data[names[i]] = getattr(record, names[i])
+                    continue
+                failed.add(names[i])
                 result.errors.append(
-                    CellError(offset, str(col.header), str(raw.text), _("单元格是公式，请填写数值本身"))
+                    CellError(
+                        offset,
+                        str(col.header),
+                        str(raw),
+                        _("该项对您隐去，不能修改：请保留导出时的内容，或留空"),
+                        i,
+                    )
+                )
+                continue
+            if isinstance(raw, FormulaCell):
+                failed.add(names[i])
+                result.errors.append(
+                    CellError(offset, str(col.header), str(raw.text), _("单元格是公式，请填写数值本身"), i)
                 )
                 continue
             cell = (i, raw.__class__, raw)  # the class too: 1 == True, and they parse differently
@@ -722,20 +799,22 @@ def import_rows(
                     data[names[i]] = parsed_cells[cell] = _parse(col, raw, lookups)
             except (ValueError, ValidationError) as error:
                 message = "；".join(error.messages) if isinstance(error, ValidationError) else str(error)
+                failed.add(names[i])
                 result.errors.append(
-                    CellError(offset, str(col.header), "" if raw is None else str(raw), message)
+                    CellError(offset, str(col.header), "" if raw is None else str(raw), message, i)
                 )
-        parsed.append((offset, data, result))
+        masked_cells = {
+            names[i]: (i, row[i] if i < len(row) else None) for i in columns if names[i] in masked
+        }
+        parsed.append((offset, data, result, record, failed, masked_cells))
 
-    # Matching by key: one query per 500 keys, across every unit (a key outside the jurisdiction is an error).
-    keys = [d.get(roster.key) for _o, d, _r in parsed if d.get(roster.key)]
+    # Rows without a record key are matched by `roster.key`: one query per 500 keys, across every
+    # unit (a key outside the jurisdiction is an error). Keys a row would give its record are checked
+    # against the other records too.
+    keys = sorted({row[1].get(roster.key) for row in parsed if row[1].get(roster.key)})
     existing = {}
     for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        related = [unit_path] if unit_path else []
-        for obj in roster.model._default_manager.select_related(*related).filter(
-            **{f"{roster.key}__in": chunk}
-        ):
+        for obj in manager.filter(**{f"{roster.key}__in": keys[start : start + 500]}):
             existing[getattr(obj, roster.key)] = obj
     # Related objects named in the file were read by `_related_lookups` in this import: their fields'
     # own check (one query a row) would only find them again, unless it has limits of its own.
@@ -746,42 +825,62 @@ def import_rows(
         and not (relation := roster.model._meta.get_field(names[i])).get_limit_choices_to()
         and not relation.validators
     ]
+    by_field = {c.path.split("__")[0]: (i, c) for i, c in columns.items()}
     seen: dict[str, int] = {}
     paths = access.user_unit_paths(user)
-    masked_names = set(access.masked_fields(roster.model, user)) - {roster.key}
     to_create, to_update = [], defaultdict(list)  # updates grouped by the fields each row changes
-    key_header = str(key_col.header)
-    for offset, data, result in parsed:
+    for offset, data, result, record, failed, masked_cells in parsed:
         key = data.get(roster.key)
+        key_index = by_field.get(roster.key, (None,))[0]
         if not key:
-            if not any(e.column == key_header for e in result.errors):
-                result.errors.append(CellError(offset, key_header, "", _("必须填写")))
+            if roster.key not in failed:
+                result.errors.append(CellError(offset, key_header, "", _("必须填写"), key_index))
         elif key in seen:
-            result.errors.append(CellError(offset, key_header, key, _("与第%d行重复") % seen[key]))
+            result.errors.append(CellError(offset, key_header, key, _("与第%d行重复") % seen[key], key_index))
         else:
             seen[key] = offset
-        obj = existing.get(key)
+        obj = record
+        holder = existing.get(key)
+        if obj is None:
+            obj = holder
+        elif holder is not None and holder.pk != obj.pk:  # the row gives its record another's key
+            result.errors.append(CellError(offset, key_header, key, _("与已有记录重复"), key_index))
         if obj is not None:
             anchor = access.anchor_unit_path(obj)
             if paths is not None and not any((anchor or "").startswith(p) for p in paths):
-                result.errors.append(CellError(offset, key_header, key, _("该记录属于您管辖范围以外的单位")))
+                result.errors.append(
+                    CellError(offset, key_header, key, _("该记录属于您管辖范围以外的单位"), key_index)
+                )
                 obj = None
             elif not allow_update:
                 result.errors.append(
-                    CellError(offset, key_header, key, _("已有该记录，您没有修改已有记录的权限"))
+                    CellError(offset, key_header, key, _("已有该记录，您没有修改已有记录的权限"), key_index)
                 )
             else:
                 result.outcome = "update"
-        if result.errors:
+        if obj is None and record is None and result.errors and holder is not None:
+            # Not this user's record: nothing of it is read, compared or shown.
             result.outcome = "error"
             report.rows.append(result)
             continue
         instance = obj if obj is not None else roster.model()
         if obj is None and unit is not None and unit_path and data.get(unit_path) is None:
             data[unit_path] = unit
-        if obj is not None:  # values the user may not see are not compared (it would reveal them) nor written
-            for name in masked_names:
+        if obj is not None:  # a masked value is never compared with the stored one (it would reveal it)
+            for name in masked - {roster.key}:
                 data.pop(name, None)
+                index, raw = masked_cells.get(name, (None, None))
+                col = by_field[name][1] if name in by_field else None
+                sent = "" if _blank(raw) else str(raw).strip()
+                if (
+                    record is None
+                    and col is not None
+                    and sent
+                    and sent != _exported_text(col, getattr(obj, name))
+                ):
+                    failed.add(name)
+                    message = _("该项对您隐去，不能修改：请留空")
+                    result.errors.append(CellError(offset, str(col.header), sent, message, index))
         changes = [name for name, value in data.items() if not _same(getattr(instance, name, None), value)]
         for name in changes:
             value = data[name]
@@ -790,36 +889,50 @@ def import_rows(
                 name,
                 datetime.date(value.year, value.month, value.day) if isinstance(value, MonthOnly) else value,
             )
-        result.label = str(instance)
-        if obj is not None and not changes:
+        result.label = _row_label(instance, data)
+        if obj is not None and not changes and not result.errors:
             result.outcome = "unchanged"
             report.rows.append(result)
             continue
-        try:
+        try:  # the model's rules, on every row: all of a row's errors in one report
             instance.full_clean(
-                exclude=[name for name in looked_up if data.get(name) is not None],
+                exclude=[*failed, *(name for name in looked_up if data.get(name) is not None)],
                 validate_unique=False,
                 validate_constraints=False,
             )
-            access.check_writable(user, instance)
         except ValidationError as error:
-            by_field = {c.path.split("__")[0]: c for c in columns.values()}
             for name, messages in error.message_dict.items():
-                col = by_field.get(name)
+                index, col = by_field.get(name, (None, None))
                 result.errors.append(
                     CellError(
                         offset,
                         str(col.header) if col else str(_("整行")),
-                        "" if col is None else str(data.get(name, "")),
+                        "" if col is None else _shown(data.get(name)),
                         "；".join(messages),
+                        index,
                     )
                 )
+        if not result.errors:
+            try:
+                access.check_writable(user, instance)
+            except ValidationError as error:
+                for name, messages in error.message_dict.items():
+                    index, col = by_field.get(name, (None, None))
+                    result.errors.append(
+                        CellError(
+                            offset,
+                            str(col.header) if col else str(_("整行")),
+                            "" if col is None else _shown(data.get(name)),
+                            "；".join(messages),
+                            index,
+                        )
+                    )
+        if result.errors:
             result.outcome = "error"
-        else:
-            if obj is None:
-                to_create.append(instance)
-            else:  # each row writes only its own changes: another user's edit of other fields stands
-                to_update[tuple(sorted(changes))].append(instance)
+        elif obj is None:
+            to_create.append(instance)
+        else:  # each row writes only its own changes: another user's edit of other fields stands
+            to_update[tuple(sorted(changes))].append(instance)
         report.rows.append(result)
 
     if report.ok and not dry_run:
@@ -849,6 +962,52 @@ def import_rows(
     return report
 
 
+def _blank(raw) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def _record_key(row: list, index: int | None):
+    """The record key a row carries: an int, None when the cell is empty (a new row), or the text
+    itself when it is not a whole number (an error: no record has it)."""
+    if index is None or index >= len(row) or _blank(row[index]):
+        return None
+    raw = row[index]
+    if isinstance(raw, bool):
+        return str(raw)
+    if isinstance(raw, int) or (isinstance(raw, float) and raw.is_integer()):
+        return int(raw)
+    text = str(raw).strip()
+    return int(text) if text.isdigit() else text
+
+
+def _exported_text(col: Col, value) -> str:
+    """What an export writes in a masked column for a stored value."""
+    if value is None or value == "":
+        return ""
+    if col.fmt is not None:
+        value = col.fmt(value)
+    elif col.field is not None and col.field.choices:
+        value = dict(col.field.choices).get(value, value)
+    return access.mask(value)
+
+
+def _shown(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return format_date(value)
+    return str(value)
+
+
+def _row_label(instance, data: dict) -> str:
+    """The row's record as a clerk knows it (its name), even when the row has errors."""
+    try:
+        label = str(instance)
+    except Exception:  # a row too broken for the model's __str__
+        label = ""
+    return label or str(data.get("name") or "")
+
+
 def _changed_meanwhile(model, instances: list) -> bool:
     """Lock the rows an import updates (in the caller's transaction) and tell whether any was saved
     since the import read it — its `updated_at` moved on — so that no one's edit is silently lost."""
@@ -875,6 +1034,53 @@ def import_file(
         report.file_errors.append(_("无法读取该文件（应为 .xlsx 格式）：%s") % type(error).__name__)
         return report
     return import_rows(roster, rows, user, unit=unit, dry_run=dry_run, allow_update=allow_update)
+
+
+ERROR_COLUMN = gettext_lazy("错误说明")
+ERROR_FILL = "FFC7CE"  # Excel's own "bad" red
+
+
+def error_workbook(file, report: ImportReport, target) -> None:
+    """The uploaded sheet again for the clerk to correct: a 错误说明 column after the last, holding each
+    row's errors in words, each bad cell filled red; and a sheet 错误清单 listing every error (and the
+    file's own errors) row by row. A file the import could not read gets the list alone."""
+    import openpyxl
+    from openpyxl.styles import Font, PatternFill
+
+    workbook = None
+    if report.header_row is not None:  # the file was read: it passed the upload checks
+        file.seek(0)
+        workbook = openpyxl.load_workbook(file)
+        sheet = workbook.worksheets[0]
+        column = sheet.max_column + 1
+        header = sheet.cell(row=report.header_row, column=column, value=str(ERROR_COLUMN))
+        header.font = Font(bold=True, color="9C0006")
+        header.fill = PatternFill("solid", fgColor=ERROR_FILL)
+        sheet.column_dimensions[openpyxl.utils.get_column_letter(column)].width = 60
+        bad = PatternFill("solid", fgColor=ERROR_FILL)
+        for row in report.rows:
+            if not row.errors:
+                continue
+            sheet.cell(row=row.row, column=column).value = "；".join(
+                f"〔{e.column}〕{e.message}" for e in row.errors
+            )
+            for error in row.errors:
+                if error.index is not None:
+                    sheet.cell(row=row.row, column=error.index + 1).fill = bad
+        listing = workbook.create_sheet(str(_("错误清单")))
+    else:
+        workbook = openpyxl.Workbook()
+        listing = workbook.active
+        listing.title = str(_("错误清单"))
+    listing.append([_("行号"), _("记录"), _("列"), _("填写内容"), _("错误说明")])
+    for message in report.file_errors:
+        listing.append(["", "", _("整个文件"), "", message])
+    for row in report.rows:
+        for error in row.errors:
+            listing.append([row.row, row.label, error.column, error.value, error.message])
+    for cell in listing[1]:
+        cell.font = Font(bold=True)
+    workbook.save(target)
 
 
 def template(roster: Roster, target) -> None:

@@ -96,7 +96,7 @@ def import_enrolment_list(training_class: TrainingClass, file, user, *, dry_run:
     if header_row < 0:
         report.file_errors.append(_("找不到表头行（应含“公民身份号码”列）"))
         return report
-    report.ignored_columns = others
+    report.ignored_columns, report.header_row = others, header_row + 1
     id_header, name_header = _("公民身份号码"), _("姓名")
 
     parsed = []  # (RowResult, id number, name)

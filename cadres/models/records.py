@@ -213,6 +213,17 @@ class Cadre(OrgModel):
         ),
     )
 
+    form_elements = models.JSONField(
+        _("任免审批表原样文字"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "导入的任免审批表中与记录生成的写法不同的项（如“经济学学士”、原样的简历）：{项: [原文, 当时记录生成的文字]}，"
+            "记录未改动时审批表照原文输出"
+        ),
+    )
+
     objects = CadreQuerySet.as_manager()
 
     class Meta:

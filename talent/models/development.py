@@ -341,6 +341,7 @@ class TargetedTrainee(OrgModel):
 
     jurisdiction = "unit"
     sensitive_fields = ("id_number",)
+    sensitive_permission = "talent.view_sensitive_targetedtrainee"
 
     name = models.CharField(_("姓名"), max_length=30, db_index=True)
     gender = models.CharField(_("性别"), max_length=1, choices=codes.Gender.choices)
@@ -393,6 +394,7 @@ class TargetedTrainee(OrgModel):
         verbose_name = _("定向培养学生")
         verbose_name_plural = _("定向培养学生")
         ordering = ["unit__path", "-enrolled_on", "name", "id"]
+        permissions = [("view_sensitive_targetedtrainee", _("可查看定向培养学生的敏感信息（公民身份号码）"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["id_number"],

@@ -107,6 +107,7 @@ class Talent(OrgModel):
 
     jurisdiction = "unit"
     sensitive_fields = ("id_number",)
+    sensitive_permission = "talent.view_sensitive_talent"  # 人才办 manages talents' records whole
     hard_delete = False  # a departure (流失) keeps the record
 
     name = models.CharField(_("姓名"), max_length=30, db_index=True)
@@ -169,6 +170,7 @@ class Talent(OrgModel):
         verbose_name = _("人才")
         verbose_name_plural = _("人才")
         ordering = ["unit__path", "name", "id"]
+        permissions = [("view_sensitive_talent", _("可查看人才的敏感信息（公民身份号码）"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["id_number"],

@@ -14,7 +14,7 @@ from django.urls import reverse
 from cadres import lrmx
 from cadres.demo import id_number_for
 from cadres.models import AnnualAssessment, Cadre, FamilyMember, ResumeEntry, Reward
-from orgportal import access
+from orgportal import access, codes
 from orgportal.models import ExportLog
 from tests import factories as f
 
@@ -493,3 +493,71 @@ def test_user_without_sensitive_permission_updates_without_touching_masked_field
     assert report.written, lrmx.report_text(report)
     cadre.refresh_from_db()
     assert cadre.name == "张三" and cadre.health == "良好" and cadre.id_number == MALE_1972
+
+
+OFFICIAL_FILES = {
+    "with-id": {},
+    "editor-3.0-no-id": {
+        "ShenFenZheng": None,
+        "Version": "3.2.1.6",
+        "QuanRiZhiJiaoYu_XueWei": "经济学学士",
+        "QuanRiZhiJiaoYu_XueWei_BiYeYuanXiaoXi": "",
+        "ZaiZhiJiaoYu_XueWei": "管理学硕士",
+        "ZaiZhiJiaoYu_XueLi_BiYeYuanXiaoXi": "中央党校经济管理专业",
+        "ZaiZhiJiaoYu_XueWei_BiYeYuanXiaoXi": "",
+        "XianRenZhiWu": "市教育局副局长",
+    },
+    "democratic-party": {
+        "RuDangShiJian": "民盟",
+        "XianRenZhiWu": "甲县人民政府副县长（兼）",
+        "QuanRiZhiJiaoYu_XueLi": "大学本科",
+        "family": [
+            ("妻子", "王芳", "197405", "民盟盟员", "甲县第一中学教师"),
+            ("母亲", "刘秀", "194808", "群众", "已故"),
+        ],
+    },
+}
+
+
+@pytest.mark.parametrize("shape", OFFICIAL_FILES)
+def test_an_official_file_comes_back_element_by_element(shape, county_a, city):
+    user = writer(city)
+    source = lrmx_file(**OFFICIAL_FILES[shape])
+    report = run({"a.lrmx": source}, user, unit=county_a)
+    assert report.written, lrmx.report_text(report)
+    cadre = Cadre.objects.get()
+    exported = lrmx.parse(lrmx.export(cadre, user=user, on=D(2024, 3, 1)))
+    written = lrmx.parse(source)
+    differ = {
+        name: (written.get(name, ""), exported.get(name, ""))
+        for name in lrmx.normalised(written)
+        if name not in ("Version", "ZhaoPian")
+        and lrmx.normalised(written)[name] != lrmx.normalised(exported)[name]
+    }
+    assert not differ, differ
+    again = run(
+        {"again.lrmx": lrmx.export(cadre, user=user, on=D(2024, 3, 1))}, user, unit=county_a, dry_run=True
+    )
+    assert again.rows[0].outcome == "unchanged", lrmx.report_text(again)
+
+
+def test_a_cadres_own_export_reimports_with_no_change_even_when_its_post_names_the_unit(county_a, city):
+    user = writer(city)
+    cadre = f.CadreFactory(unit=county_a, post=f"{county_a.name}教育局副局长")
+    f.ResumeEntryFactory(cadre=cadre)
+    report = run({"own.lrmx": lrmx.export(cadre, user=user)}, user, dry_run=True)
+    assert report.rows[0].outcome == "unchanged", lrmx.report_text(report)
+    report = run({"own.lrmx": lrmx.export(cadre, user=user)}, user)
+    cadre.refresh_from_db()
+    assert cadre.post == f"{county_a.name}教育局副局长"
+
+
+def test_the_record_edited_after_an_import_wins_over_the_files_text(county_a, city):
+    user = writer(city)
+    run({"a.lrmx": lrmx_file(QuanRiZhiJiaoYu_XueWei="经济学学士")}, user, unit=county_a)
+    cadre = Cadre.objects.get()
+    assert lrmx.document(cadre, user=user)["QuanRiZhiJiaoYu_XueWei"] == "经济学学士"
+    assert cadre.ft_degree == codes.Degree.BACHELOR  # the code, for queries
+    cadre.ft_degree = codes.Degree.MASTER
+    cadre.save()
+    assert lrmx.document(cadre, user=user)["QuanRiZhiJiaoYu_XueWei"] == "硕士"

@@ -506,3 +506,96 @@ def test_each_imported_row_writes_only_its_own_changes(county_a, city, monkeypat
     assert sorted(calls) == sorted(
         [([first.pk], ["post", "updated_at"]), ([second.pk], ["note", "updated_at"])]
     )
+
+
+def test_a_file_with_six_kinds_of_errors_shows_them_all_in_the_first_preview(county_a, city, tmp_path):
+    """A wrong checksum, 入党 before 18, an unknown code, an impossible date, a key twice and a unit not
+    found: all six at once, each row named, and an error workbook to correct them in."""
+    good = id_number("52030219850315001")
+    rows = [
+        [
+            "姓名",
+            "性别",
+            "出生年月",
+            "民族",
+            "公民身份号码",
+            "政治面貌",
+            "入党时间",
+            "参加工作时间",
+            "工作单位",
+            "职级",
+        ],
+        [
+            "甲",
+            "男",
+            "1985.03",
+            "汉",
+            good[:-1] + ("0" if good[-1] != "0" else "1"),
+            "党员",
+            "1990.01",
+            "2007.07",
+            county_a.name,
+            "",
+        ],
+        ["乙", "男", "1985.03", "火星", good, "中共党员", "2008.01", "2007.13", county_a.name, "科员"],
+        ["丙", "男", "1985.03", "汉", good, "中共党员", "2008.01", "2007.07", "不存在的单位", ""],
+    ]
+    upload = workbook(rows)
+    report = rosters.import_file(rosters.get(STANDARD), upload, city_user(city), dry_run=True)
+    messages = {(e.row, e.column): e.message for e in report.errors}
+    assert "校验码" in messages[(2, "公民身份号码")]
+    assert "18" in messages[(2, "入党时间")]
+    assert "民族" in messages[(3, "民族")]
+    assert (3, "参加工作时间") in messages
+    assert "一级科员" in messages[(3, "职级")] and "二级科员" in messages[(3, "职级")]  # the closest choices
+    assert "与第3行重复" in messages[(4, "公民身份号码")]
+    assert "不存在的单位" in messages[(4, "工作单位")] or "找不到" in messages[(4, "工作单位")]
+    assert [r.label for r in report.rows] == ["甲", "乙", "丙"]
+
+    target = tmp_path / "errors.xlsx"
+    rosters.error_workbook(upload, report, target)
+    book = openpyxl.load_workbook(target)
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    assert header[-1] == "错误说明"
+    assert "校验码" in sheet.cell(row=2, column=len(header)).value
+    assert sheet.cell(row=2, column=5).fill.fgColor.rgb.endswith("FFC7CE")  # the bad ID number, marked
+    assert sheet.cell(row=2, column=1).fill.fgColor.rgb in (None, "00000000")
+    listing = book["错误清单"]
+    assert listing.max_row - 1 == len(report.errors)
+
+
+def test_the_admin_preview_offers_the_error_workbook_and_the_upload_form_again(county_a, city, client):
+    client.force_login(city_user(city))
+    rows = [
+        ["姓名", "性别", "出生年月", "公民身份号码", "工作单位"],
+        ["甲", "男", "1985.13", "1", county_a.name],
+    ]
+    upload = workbook(rows)
+    upload.name = "roster.xlsx"
+    url = reverse("admin:cadres_cadre_roster_import")
+    preview = client.post(url, {"roster": STANDARD, "file": upload})
+    page = preview.content.decode()
+    assert "下载错误说明表" in page and "重新上传" in page and 'type="file"' in page
+    response = client.get(preview.context["errors_url"])
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert [c.value for c in book.worksheets[0][1]][-1] == "错误说明"
+    assert client.get(url, {"errors": "not-the-token"}).status_code == 302
+
+
+def test_api_error_workbook(county_a, city, api):
+    rows = [
+        ["姓名", "性别", "出生年月", "公民身份号码", "工作单位"],
+        ["甲", "男", "1985.13", "1", county_a.name],
+    ]
+    upload = workbook(rows)
+    upload.name = "roster.xlsx"
+    response = api.as_user(city_user(city)).post(
+        reverse("cadre-import-errors"), {"file": upload, "roster": STANDARD}, format="multipart"
+    )
+    assert response.status_code == 200 and response["Content-Type"].startswith(
+        "application/vnd.openxmlformats"
+    )
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert book["错误清单"].max_row >= 3

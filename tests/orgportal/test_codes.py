@@ -448,9 +448,20 @@ def test_parse_code_leaves_bare_warning_ambiguous():
         parse_code(Sanction, "警告")
 
 
-def test_parse_code_rejects_unknown_text_naming_the_table():
-    with pytest.raises(ValueError, match="^「汉人」不是有效的民族$"):
+def test_parse_code_rejects_unknown_text_naming_the_table_and_the_closest_choices():
+    with pytest.raises(ValueError, match="^「汉人」不是有效的民族，是否为：汉族？$"):
         parse_code(Ethnicity, "汉人")
+    with pytest.raises(ValueError, match="^「火星人」不是有效的民族$"):  # nothing close: no guess
+        parse_code(Ethnicity, "火星人")
+
+
+def test_parse_code_names_every_rank_an_ambiguous_one_may_mean():
+    with pytest.raises(ValueError, match="一级科员、二级科员"):
+        parse_code(codes.Rank, "科员")
+
+
+def test_a_bare_party_member_is_a_cpc_member():
+    assert parse_code(codes.PoliticalStatus, "党员") == codes.PoliticalStatus.CPC_MEMBER
 
 
 def test_parse_code_rejects_a_suffix_match_outside_degrees():

@@ -95,14 +95,23 @@ def model_admin(model):
     return admin.site._registry.get(model)
 
 
+def sensitive_permissions() -> list[str]:
+    """orgportal.view_sensitive and every model's own `sensitive_permission`."""
+    declared = {getattr(m, "sensitive_permission", None) for m in access.domain_models()}
+    return [access.VIEW_SENSITIVE, *sorted(p for p in declared if p)]
+
+
 def perm_objects(*, sensitive: bool):
     """Every permission of the project's apps, as a broad member of staff has them — but never
-    view_all_units (jurisdiction decides) and view_sensitive only when asked."""
+    view_all_units (jurisdiction decides), and the permissions that unmask sensitive values only when
+    asked."""
     apps = {m._meta.app_label for m in access.domain_models()}
-    leave_out = [access.VIEW_ALL_UNITS, *(() if sensitive else (access.VIEW_SENSITIVE,))]
-    return Permission.objects.filter(content_type__app_label__in=apps).exclude(
-        codename__in=[p.split(".")[1] for p in leave_out], content_type__app_label="orgportal"
-    )
+    leave_out = [access.VIEW_ALL_UNITS, *(() if sensitive else sensitive_permissions())]
+    found = Permission.objects.filter(content_type__app_label__in=apps)
+    for permission in leave_out:
+        app_label, codename = permission.split(".")
+        found = found.exclude(codename=codename, content_type__app_label=app_label)
+    return found
 
 
 @pytest.fixture

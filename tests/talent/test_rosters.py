@@ -155,6 +155,7 @@ def test_talent_roster_writes_labels_and_department_formats(county_a, city):
         "流失原因",
         "流向",
         "备注",
+        "系统记录号（勿改）",
     ]
     (row,) = records(rows)
     assert row["序号"] == 1 and row["姓名"] == talent.name
