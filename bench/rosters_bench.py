@@ -43,6 +43,7 @@ def run(report, args):
     export_vs_baselines(report, roster, user, Cadre.objects.all(), count, slow)
     peak_memory(report, count)
     import_vs_baselines(report, roster, user, Cadre.objects.all()[:IMPORT_ROWS], slow)
+    pipeline_vs_before(report, roster, user, Cadre.objects.all()[:IMPORT_ROWS], report.repeat)
 
 
 def measure_in_turns(report, runs: int, *entries) -> list[float]:
@@ -73,7 +74,8 @@ def export_vs_baselines(report, roster, user, queryset, count, slow):
 
     def bare(text_format: bool):
         with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
-            write_bare(cells, roster.headers(), handle, text_format)
+            headers = [*roster.headers(), *([str(rosters.RECORD_KEY_HEADER)] if roster.importable else [])]
+            write_bare(cells, headers, handle, text_format)
 
     def theirs():
         with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
@@ -111,9 +113,10 @@ def prebuilt_cells(roster, queryset) -> list[list]:
         if not c.derived and c.fmt is None and c.field.choices
     }
     rows = []
-    values_list = queryset.values_list(*paths).iterator(chunk_size=rosters.CHUNK)
+    keyed = [*paths, "pk"] if roster.importable else paths  # the export's 系统记录号, last
+    values_list = queryset.values_list(*keyed).iterator(chunk_size=rosters.CHUNK)
     for number, values in enumerate(values_list, 1):
-        fetched = dict(zip(paths, values, strict=True))
+        fetched = dict(zip(keyed, values, strict=True))
         row = [number]
         for col in roster.columns:
             value = col.compute(fetched) if col.derived else fetched[col.path]
@@ -123,6 +126,8 @@ def prebuilt_cells(roster, queryset) -> list[list]:
                 elif col.path in labels:
                     value = labels[col.path].get(value)
             row.append(None if value == "" else value)
+        if roster.importable:
+            row.append(fetched["pk"])
         rows.append(row)
     return rows
 
@@ -258,6 +263,70 @@ def import_vs_baselines(report, roster, user, queryset, slow):
     faster = theirs_s / ours_s
     report.ratio("roster import (validate + write) / openpyxl read", ours_s / read_s, "report")
     report.ratio("django-import-export import / ours", faster, "≥ 2× (we are faster)", faster >= 2)
+
+
+def pipeline_vs_before(report, roster, user, queryset, runs):
+    """Issue 22: the import pipeline must not slow an import. The same 10 000-row files — unchanged,
+    and with every row changed — imported through the pipeline and through the roster import as it
+    was before it (bench/legacy_import.py, verbatim), in turns, each written and rolled back."""
+    from django.db import transaction
+    from legacy_import import import_rows as before
+
+    from orgportal import rosters
+
+    exported = io.BytesIO()
+    count = rosters.export(roster, queryset, user, exported, channel="command")
+    unchanged = rosters.read_workbook(io.BytesIO(exported.getvalue()))
+    changed = rosters.read_workbook(edited_copy(exported, roster.headers().index("现任职务") + 1))
+
+    def importing(function, rows, outcome):
+        def run():
+            with transaction.atomic():
+                result = function(roster, rows, user, dry_run=False)
+                assert result.ok and result.counts()[outcome] == count, result.as_text()[:500]
+                transaction.set_rollback(True)
+
+        return run
+
+    # Unchanged first, on their own: the changing imports' rolled-back updates leave dead rows that the
+    # next reader of the table pays to prune, which would fall on whichever import runs first after.
+    new_same, old_same = measure_in_turns(
+        report,
+        runs,
+        (
+            f"unchanged re-import of {count} rows, import pipeline",
+            importing(rosters.import_rows, unchanged, "unchanged"),
+            "",
+        ),
+        (
+            f"unchanged re-import of {count} rows, the import before the pipeline",
+            importing(before, unchanged, "unchanged"),
+            "",
+        ),
+    )
+    new_changed, old_changed = measure_in_turns(
+        report,
+        runs,
+        (
+            f"import of {count} rows that all change, import pipeline",
+            importing(rosters.import_rows, changed, "update"),
+            "",
+        ),
+        (
+            f"import of {count} rows that all change, the import before the pipeline",
+            importing(before, changed, "update"),
+            "",
+        ),
+    )
+    report.ratio(
+        "unchanged re-import: pipeline / before", new_same / old_same, "≤ 1.2×", new_same / old_same <= 1.2
+    )
+    report.ratio(
+        "changing import: pipeline / before",
+        new_changed / old_changed,
+        "≤ 1.2×",
+        new_changed / old_changed <= 1.2,
+    )
 
 
 def edited_copy(data, column):

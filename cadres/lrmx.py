@@ -28,13 +28,13 @@ from xml.etree import ElementTree
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from orgportal import access, codes, uploads
+from orgportal import access, codes, imports, uploads
 from orgportal.history import acting_as
+from orgportal.imports import OUTCOME_LABELS, CellError, ImportReport, RowResult
 from orgportal.models import ExportLog
-from orgportal.rosters import OUTCOME_LABELS, CellError, ImportReport, RowResult
 from orgportal.validators import normalize_id_number, parse_partial_date
 
 from . import approval_form as af
@@ -611,59 +611,108 @@ def _keep_what_reads_the_same(cadre, parsed: _Parsed, user) -> None:
         parsed.family = None
 
 
-def _plan(result: FileResult, parsed: _Parsed, user, unit, seen: dict, allow_update: bool) -> _Plan | None:
-    """Match the cadre, set its new values, validate everything; None when the file has errors."""
-    data = parsed.fields
-    existing = None
-    if data["id_number"]:
-        existing = Cadre.objects.select_related("unit").filter(id_number=data["id_number"]).first()
-        result.matched_by = _("按公民身份号码匹配") if existing else ""
-        key = data["id_number"]
-    else:
-        if unit is not None and data["birth_date"]:
+class LrmxFormat(imports.Format):
+    """.lrmx files (a .zip gives its files) on the import pipeline: a file is matched by 公民身份号码
+    or — for files without one — by 姓名 and 出生年月 within the chosen unit; its plan is the cadre's
+    fields, resume, family, assessments, rewards and photo; each cadre written through `_write`."""
+
+    title = gettext_lazy("干部任免审批表（.lrmx）")
+    key_label = f"{LABELS['ShenFenZheng']}（ShenFenZheng）"
+    item_noun = gettext_lazy("个文件")
+
+    def __init__(self, files: list[tuple[str, bytes]]):
+        self.files = files
+
+    def items(self, file, ctx):
+        if ctx.unit is not None:
+            try:
+                access.check_writable(ctx.user, Cadre(unit=ctx.unit))
+            except ValidationError:
+                ctx.report.file_errors.append(_("所选单位不在您的管辖范围内"))
+                return []
+        members = [member for name, data in self.files for member in read_upload(name, data)]
+        return [
+            imports.Item(
+                number=number,
+                raw=(name, data, problem),
+                result=FileResult(row=number, outcome="new", file=name),
+            )
+            for number, (name, data, problem) in enumerate(members, 1)
+        ]
+
+    def parse(self, item, ctx):
+        name, data, problem = item.raw
+        result = item.result
+        if problem or len(data) > MAX_FILE_BYTES:
+            _error(result, "文件", name, problem or _("文件过大（超过 10 MB）"))
+            item.key_failed = True
+            return
+        try:
+            values = parse(data)
+        except ValueError as error:
+            _error(result, "文件", name, error)
+            item.key_failed = True
+            return
+        item.plan = parsed = _read(result, values)
+        fields = item.data = parsed.fields
+        result.label = fields.get("name", "")
+        if fields["id_number"]:
+            item.key = fields["id_number"]
+            return
+        # No 身份证号 (editor 3.0): the cadre of that name and birth month in the chosen unit, if one.
+        item.key = ("姓名出生", fields["name"], fields["birth_date"])
+        candidates = []
+        if ctx.unit is not None and fields["birth_date"]:
             candidates = list(
                 Cadre.objects.select_related("unit").filter(
-                    unit=unit, name=data["name"], birth_date=data["birth_date"]
+                    unit=ctx.unit, name=fields["name"], birth_date=fields["birth_date"]
                 )
             )
-            if len(candidates) > 1:
-                _error(
-                    result, "XingMing", data["name"], _("所选单位中同名同出生年月的干部不止一人，无法匹配")
-                )
-            existing = candidates[0] if len(candidates) == 1 else None
+        if len(candidates) > 1:
+            _error(result, "XingMing", fields["name"], _("所选单位中同名同出生年月的干部不止一人，无法匹配"))
+        item.record = candidates[0] if len(candidates) == 1 else None
         result.matched_by = (
             _("无公民身份号码：按姓名和出生年月在所选单位中匹配")
-            if existing
+            if item.record
             else _("无公民身份号码：所选单位中没有同名同出生年月的干部，新增")
         )
-        key = (data["name"], data["birth_date"])
-    if key in seen:
-        _error(
-            result, "ShenFenZheng", data["id_number"] or data["name"], _("与第%d个文件是同一人") % seen[key]
-        )
-    else:
-        seen[key] = result.row
-    paths = access.user_unit_paths(user)
-    if (
-        existing is not None
-        and paths is not None
-        and not any(existing.unit.path.startswith(p) for p in paths)
-    ):
-        _error(result, "ShenFenZheng", data["id_number"], _("该干部属于您管辖范围以外的单位"))
-        existing = None
-    elif existing is not None and not allow_update:
-        _error(
-            result,
-            "ShenFenZheng",
-            data["id_number"] or data["name"],
-            _("已有该干部，您没有修改已有记录的权限"),
-        )
+
+    def find(self, keys, ctx):
+        numbers = [key for key in keys if isinstance(key, str)]
+        return {
+            cadre.id_number: cadre
+            for chunk in imports.chunked(numbers)
+            for cadre in Cadre.objects.select_related("unit").filter(id_number__in=chunk)
+        }
+
+    def needs_key(self, item) -> bool:
+        return False  # a file without 身份证号 is matched by name and birth month, or new
+
+    def shown_key(self, item) -> str:
+        return item.data.get("id_number") or item.data.get("name", "")
+
+    def plan(self, item, ctx):
+        if item.plan is None:  # the file itself could not be read
+            return
+        if isinstance(item.key, str) and item.record is not None:
+            item.result.matched_by = _("按公民身份号码匹配")
+        item.plan = _plan(item.result, item.plan, ctx.user, ctx.unit, item.record)
+
+    def write(self, items, ctx):
+        with acting_as(ctx.user):
+            for item in items:
+                if item.result.outcome != "unchanged":  # nothing to write, not even a history row
+                    _write(item.plan)
+
+
+def _plan(result: FileResult, parsed: _Parsed, user, unit, existing) -> _Plan | None:
+    """Set the file's values on its cadre (matched by the pipeline, or a new one in `unit`) and
+    validate everything; None when the file has errors."""
+    data = parsed.fields
     if existing is None and unit is None:
         _error(result, "XianRenZhiWu", "", _("新增干部须在导入时选择单位"))
-    if result.errors:
         return None
     cadre = existing or Cadre(unit=unit)
-    result.outcome = "update" if existing else "new"
     if existing is not None:
         _keep_what_reads_the_same(existing, parsed, user)
     # 现任职务 on the form carries the unit's name; the record keeps the post within its unit
@@ -831,51 +880,11 @@ def import_files(
 ) -> ImportReport:
     """Validate every .lrmx (a .zip gives its files); unless `dry_run`, and only if every file is
     valid, write them all in one transaction (history by `user`). Updating a cadre on record needs
-    `allow_update` (default: the user's change permission on cadres), as the roster import does."""
+    `allow_update` (default: the user's change permission on cadres), as the roster import does.
+    The import pipeline (orgportal.imports) with LrmxFormat."""
     if allow_update is None:
         allow_update = user.has_perm("cadres.change_cadre")
-    report = ImportReport(roster=str(_("干部任免审批表（.lrmx）")))
-    if unit is not None:
-        try:
-            access.check_writable(user, Cadre(unit=unit))
-        except ValidationError:
-            report.file_errors.append(_("所选单位不在您的管辖范围内"))
-            return report
-    uploads = [member for name, data in files for member in read_upload(name, data)]
-    plans, seen = [], {}
-    for number, (name, data, problem) in enumerate(uploads, 1):
-        result = FileResult(row=number, outcome="error", file=name)
-        report.rows.append(result)
-        if problem:
-            _error(result, "文件", name, problem)
-            continue
-        if len(data) > MAX_FILE_BYTES:
-            _error(result, "文件", name, _("文件过大（超过 10 MB）"))
-            continue
-        try:
-            values = parse(data)
-        except ValueError as error:
-            _error(result, "文件", name, error)
-            continue
-        parsed = _read(result, values)
-        result.label = parsed.fields.get("name", "")
-        if result.errors:
-            continue
-        plan = _plan(result, parsed, user, unit, seen, allow_update)
-        if plan is not None:
-            plans.append(plan)
-    if report.ok and not dry_run:
-        try:
-            with transaction.atomic(), acting_as(user):
-                for plan in plans:
-                    _write(plan)
-        except IntegrityError:
-            report.file_errors.append(
-                _("写入时与他人同时保存的记录冲突（如公民身份号码重复），未写入任何数据，请重新导入")
-            )
-            return report
-        report.written = True
-    return report
+    return imports.run(LrmxFormat(files), None, user, unit=unit, dry_run=dry_run, allow_update=allow_update)
 
 
 def report_text(report: ImportReport) -> str:

@@ -236,12 +236,9 @@ def _error_workbook(request, pending, run, session_key) -> HttpResponse:
     except FileNotFoundError:
         del request.session[session_key]
         return _import_expired(request)
-    target = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
     with handle:
         report = run(handle, pending["extra"], dry_run=True)
-        roster_engine.error_workbook(handle, report, target)
-    target.seek(0)
-    return FileResponse(target, as_attachment=True, filename=f"{report.roster}_错误说明.xlsx")
+        return roster_engine.error_workbook_response(handle, report)
 
 
 class RosterImportForm(forms.Form):

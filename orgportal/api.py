@@ -399,6 +399,12 @@ class XlsxRenderer(BaseRenderer):
         return json.dumps(data, ensure_ascii=False, default=str).encode()  # an error, as JSON
 
 
+ERROR_WORKBOOK_DESCRIPTION = _(
+    "同一份文件的错误说明表（只校验，不写入）：上传的表格，错误的单元格标红，最后加“错误说明”列逐行写明问题，"
+    "另有“错误清单”表逐条列出。改好后再上传导入。"
+)
+
+
 class RosterImportRequest(serializers.Serializer):
     file = serializers.FileField(label=_("Excel 文件（.xlsx）"))
     roster = serializers.CharField(required=False, label=_("花名册名称（默认为该资源的第一个可导入花名册）"))
@@ -744,20 +750,12 @@ class RosterImportMixin:
     @extend_schema(
         request={"multipart/form-data": RosterImportRequest},
         responses={(200, XLSX): OpenApiTypes.BINARY},
-        description=_(
-            "同一份文件的错误说明表（只校验，不写入）：上传的表格，错误的单元格标红，最后加“错误说明”列逐行写明问题，"
-            "另有“错误清单”表逐条列出。改好后再 POST …/import/。"
-        ),
+        description=ERROR_WORKBOOK_DESCRIPTION,
     )
     @action(detail=False, methods=["post"], url_path="import/errors", parser_classes=[MultiPartParser])
     def import_errors(self, request):
-        report = self._import(request, dry_run=True)
-        target = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
-        upload = request.data["file"]
-        roster_engine.error_workbook(upload, report, target)
-        target.seek(0)
-        return FileResponse(
-            target, as_attachment=True, filename=f"{report.roster}_错误说明.xlsx", content_type=XLSX
+        return roster_engine.error_workbook_response(
+            request.data["file"], self._import(request, dry_run=True)
         )
 
     def _import(self, request, *, dry_run: bool | None) -> "roster_engine.ImportReport":

@@ -21,18 +21,19 @@ import re
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import xlsxwriter
 import xlsxwriter.utility
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import access, codes, uploads
+from . import access, codes, imports, uploads
+from .imports import OUTCOME_LABELS, CellError, ImportReport, RowResult  # noqa: F401 (the report, here too)
 from .validators import format_date, format_year_month, normalize_id_number, parse_partial_date
 
 CHUNK = 2000
@@ -445,90 +446,6 @@ def normalize_header(text) -> str:
     return text.replace("（", "(").replace("）", ")")
 
 
-@dataclass
-class CellError:
-    row: int
-    column: str
-    value: str
-    message: str
-    index: int | None = None  # the sheet column (0-based) the value came from, when known
-
-
-@dataclass
-class RowResult:
-    row: int
-    outcome: str  # new / update / unchanged / error
-    label: str = ""
-    errors: list[CellError] = field(default_factory=list)
-
-
-OUTCOME_LABELS = {
-    "new": gettext_lazy("新增"),
-    "update": gettext_lazy("更新"),
-    "unchanged": gettext_lazy("无变化"),
-    "error": gettext_lazy("错误"),
-}
-
-
-@dataclass
-class ImportReport:
-    roster: str
-    rows: list[RowResult] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-    file_errors: list[str] = field(default_factory=list)
-    written: bool = False
-    header_row: int | None = None  # the sheet row (1-based) of the file's header, once found
-
-    @property
-    def errors(self) -> list[CellError]:
-        return [e for r in self.rows for e in r.errors]
-
-    @property
-    def ok(self) -> bool:
-        return not self.file_errors and not self.errors
-
-    def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(OUTCOME_LABELS, 0)
-        for row in self.rows:
-            counts[row.outcome] += 1
-        return counts
-
-    def as_dict(self) -> dict:
-        return {
-            "roster": self.roster,
-            "ok": self.ok,
-            "written": self.written,
-            "counts": self.counts(),
-            "file_errors": self.file_errors,
-            "ignored_columns": self.ignored_columns,
-            "rows": [
-                {
-                    "row": r.row,
-                    "outcome": r.outcome,
-                    "label": r.label,
-                    "errors": [
-                        {"row": e.row, "column": e.column, "value": e.value, "message": e.message}
-                        for e in r.errors
-                    ],
-                }
-                for r in self.rows
-            ],
-        }
-
-    def as_text(self) -> str:
-        counts = self.counts()
-        lines = [
-            _("%(roster)s：新增 %(new)d，更新 %(update)d，无变化 %(unchanged)d，错误 %(error)d")
-            % {"roster": self.roster, **counts}
-        ]
-        lines += [_("文件：%s") % e for e in self.file_errors]
-        if self.ignored_columns:
-            lines.append(_("未识别的列（已忽略）：%s") % "、".join(self.ignored_columns))
-        lines += [_("第%(row)d行 〔%(column)s〕“%(value)s”：%(message)s") % e.__dict__ for e in self.errors]
-        lines.append(_("已写入") if self.written else _("未写入任何数据"))
-        return "\n".join(lines)
-
-
 def _find_header(rows: list[list], known: dict[str, Col]) -> tuple[int, dict[int, str], int]:
     """The header row (0-based), {column index: header}, and how many rows the header spans.
     A two-row header (merged 全日制教育 over 学历/学位) is joined: 全日制教育 + 学历 → 全日制教育学历."""
@@ -660,227 +577,178 @@ def _same(stored, new) -> bool:
     return stored == new
 
 
-def import_rows(
-    roster: Roster, rows: list[list], user, *, unit=None, dry_run: bool = True, allow_update: bool = True
-) -> ImportReport:
-    """Validate every row completely — its cells, then the model's rules, then the keys across rows
-    and records: every error of every row in one report —; unless `dry_run` and only if no row has an
-    error, write them all in one transaction (with history rows by `user`).
+class RosterFormat(imports.Format):
+    """A roster sheet on the import pipeline: its rows, matched by the export's record key
+    (RECORD_KEY_HEADER) or by `roster.key`; each row's changes written in bulk with history.
 
-    A row carrying the export's record key (RECORD_KEY_HEADER) is matched to that record, others by
-    `roster.key`. A cell the user sees masked is, on a record they update, either sent back as it was
-    exported (or left empty): unchanged, never compared with the stored value; or anything else:
-    refused, since the user cannot see what they would overwrite."""
-    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+    A cell the user sees masked is, on a record they update, either sent back as it was exported (or
+    left empty): unchanged, never compared with the stored value; or anything else: refused."""
 
-    report = ImportReport(roster=str(roster.title))
-    if not roster.importable:
-        report.file_errors.append(_("该花名册不支持导入"))
-        return report
-    known = {normalize_header(c.header): c for c in roster.columns if c.importable}
-    known.update(
-        {
-            normalize_header(c.field.verbose_name): c
-            for c in roster.columns
-            if c.importable and c.field is not None and "__" not in c.path
+    def __init__(self, roster: Roster, rows: list[list]):
+        self.roster, self.rows = roster, rows
+        self.title = roster.title
+        self.model = roster.model
+        self.unit_path = access.unit_field(roster.model)
+        self.manager = roster.model._default_manager.select_related(
+            *([self.unit_path] if self.unit_path else [])
+        )
+
+    # --- read ---
+    def items(self, file, ctx):
+        roster, report = self.roster, ctx.report
+        if not roster.importable:
+            report.file_errors.append(_("该花名册不支持导入"))
+            return []
+        known = {normalize_header(c.header): c for c in roster.columns if c.importable}
+        known.update(
+            {
+                normalize_header(c.field.verbose_name): c
+                for c in roster.columns
+                if c.importable and c.field is not None and "__" not in c.path
+            }
+        )
+        record_key = normalize_header(str(RECORD_KEY_HEADER))
+        every = {normalize_header(c.header) for c in roster.columns}
+        header_row, header, span = _find_header(self.rows, known | dict.fromkeys(every))
+        if header_row < 0:
+            report.file_errors.append(_("找不到表头行（应含“%s”等列）") % "、".join(roster.headers()[:4]))
+            return []
+        report.header_row = header_row + 1
+        self.columns = {i: known[h] for i, h in header.items() if h in known}
+        self.names = {i: col.path.split("__")[0] for i, col in self.columns.items()}
+        self.by_field = {name: (i, self.columns[i]) for i, name in self.names.items()}
+        self.pk_index = next((i for i, h in header.items() if h == record_key), None)
+        report.ignored_columns = [
+            h for h in header.values() if h not in known and h not in ("序号", record_key) and h not in every
+        ]
+        key_col = next((c for c in roster.columns if c.path == roster.key), None)
+        if key_col is None or key_col not in self.columns.values():
+            report.file_errors.append(_("缺少关键列“%s”") % (key_col.header if key_col else roster.key))
+            return []
+        self.key_label = str(key_col.header)
+        self.key_index = next(i for i, c in self.columns.items() if c is key_col)
+        has_unit_column = any(name == self.unit_path for name in self.names.values())
+        if not has_unit_column and ctx.unit is None:
+            report.file_errors.append(_("文件没有单位列，请在导入时选择单位"))
+            return []
+        if ctx.unit is not None:
+            try:
+                access.check_writable(ctx.user, roster.model(**{self.unit_path: ctx.unit}))
+            except ValidationError:
+                report.file_errors.append(_("所选单位不在您的管辖范围内"))
+                return []
+        items = [
+            imports.Item(number=number, raw=row, result=imports.RowResult(row=number, outcome="new"))
+            for number, row in enumerate(self.rows[header_row + span :], start=header_row + span + 1)
+            if not all(_blank(row[i] if i < len(row) else None) for i in self.columns)
+        ]  # empty and note rows (notes sit in unmapped columns) are left out
+        # The records the rows name by record key, inside the jurisdiction: one query per 500.
+        wanted = {_record_key(item.raw, self.pk_index) for item in items} - {None}
+        scoped = access.scope(self.manager, ctx.user)
+        self.by_pk = {
+            obj.pk: obj
+            for chunk in imports.chunked(sorted(k for k in wanted if isinstance(k, int)))
+            for obj in scoped.filter(pk__in=chunk)
         }
-    )
-    record_key = normalize_header(str(RECORD_KEY_HEADER))
-    header_row, header, span = _find_header(
-        rows, known | {normalize_header(c.header): c for c in roster.columns}
-    )
-    if header_row < 0:
-        report.file_errors.append(_("找不到表头行（应含“%s”等列）") % "、".join(roster.headers()[:4]))
-        return report
-    report.header_row = header_row + 1
-    columns = {i: known[h] for i, h in header.items() if h in known}
-    pk_index = next((i for i, h in header.items() if h == record_key), None)
-    report.ignored_columns = [
-        h
-        for i, h in header.items()
-        if h not in known
-        and h not in ("序号", record_key)
-        and h not in {normalize_header(c.header) for c in roster.columns}
-    ]
-    key_col = next((c for c in roster.columns if c.path == roster.key), None)
-    if key_col is None or key_col not in columns.values():
-        report.file_errors.append(_("缺少关键列“%s”") % (key_col.header if key_col else roster.key))
-        return report
-    unit_path = access.unit_field(roster.model)
-    has_unit_column = any(c.path.split("__")[0] == unit_path for c in columns.values())
-    if not has_unit_column and unit is None:
-        report.file_errors.append(_("文件没有单位列，请在导入时选择单位"))
-        return report
-    if unit is not None:
-        try:
-            probe = roster.model(**{unit_path: unit})
-            access.check_writable(user, probe)
-        except ValidationError:
-            report.file_errors.append(_("所选单位不在您的管辖范围内"))
-            return report
+        self.lookups = _related_lookups(roster, ctx.user)
+        self.masked = set(access.masked_fields(roster.model, ctx.user))
+        # Codes, dates, yes/no and related names repeat down a roster: each distinct cell is parsed once.
+        self.repeating = {
+            i
+            for i, col in self.columns.items()
+            if "__" in col.path
+            or col.field.choices
+            or isinstance(col.field, models.DateField | models.BooleanField)
+        }
+        self.parsed_cells: dict = {}
+        # Related objects named in the file were read by `_related_lookups`: their fields' own check
+        # (one query a row) would only find them again, unless it has limits of its own.
+        self.looked_up = [
+            self.names[i]
+            for i, col in self.columns.items()
+            if "__" in col.path
+            and not (relation := roster.model._meta.get_field(self.names[i])).get_limit_choices_to()
+            and not relation.validators
+        ]
+        return items
 
-    data_rows = [
-        (offset, row)
-        for offset, row in enumerate(rows[header_row + span :], start=header_row + span + 1)
-        if not all(
-            v is None or (isinstance(v, str) and not v.strip())
-            for v in (row[i] if i < len(row) else None for i in columns)
-        )  # empty or a note row (notes sit in unmapped columns)
-    ]
-    related = [unit_path] if unit_path else []
-    manager = roster.model._default_manager.select_related(*related)
-    # The records the rows name by record key: one query per 500.
-    record_keys = {offset: _record_key(row, pk_index) for offset, row in data_rows}
-    by_pk = {}
-    wanted = sorted({pk for pk in record_keys.values() if isinstance(pk, int)})
-    for start in range(0, len(wanted), 500):
-        by_pk.update((obj.pk, obj) for obj in manager.filter(pk__in=wanted[start : start + 500]))
-
-    lookups = _related_lookups(roster, user)
-    names = {i: col.path.split("__")[0] for i, col in columns.items()}
-    masked = set(access.masked_fields(roster.model, user))
-    # Codes, dates, yes/no and related names repeat down a roster: each distinct cell is parsed once.
-    repeating = {
-        i
-        for i, col in columns.items()
-        if "__" in col.path
-        or col.field.choices
-        or isinstance(col.field, models.DateField | models.BooleanField)
-    }
-    parsed_cells: dict = {}
-    # (row number, {field: value}, RowResult, record named by record key, failed fields, masked cells)
-    parsed = []
-    key_header = str(key_col.header)
-    for offset, row in data_rows:
-        result, data, failed = RowResult(row=offset, outcome="new"), {}, set()
-        pk = record_keys[offset]
-        record = by_pk.get(pk) if isinstance(pk, int) else None
-        if pk is not None and record is None:
-            result.errors.append(
-                CellError(
-                    offset,
-                    str(RECORD_KEY_HEADER),
-                    str(pk),
-                    _("没有该记录号的记录，或不在您的管辖范围内（请勿修改此列；新增的行此列留空）"),
-                    pk_index,
-                )
-            )
-        for i, col in columns.items():
-            raw = row[i] if i < len(row) else None
-            if record is not None and names[i] in masked:
-                if _blank(raw) or str(raw).strip() == _exported_text(col, getattr(record, names[i])):
-                    if names[i] == roster.key:  # the key as stored: the row is matched already
-                        data[names[i]] = getattr(record, names[i])
+    # --- parse ---
+    def parse(self, item, ctx):
+        row, data, failed = item.raw, item.data, set()
+        item.plan = {"failed": failed, "masked_cells": {}}
+        pk = _record_key(row, self.pk_index)
+        if pk is not None:
+            item.record = self.by_pk.get(pk)
+            if item.record is None:
+                message = _("没有该记录号的记录，或不在您的管辖范围内（请勿修改此列；新增的行此列留空）")
+                ctx.error(item, RECORD_KEY_HEADER, pk, message, self.pk_index)
+        for i, col in self.columns.items():
+            raw, name = (row[i] if i < len(row) else None), self.names[i]
+            if name in self.masked:
+                item.plan["masked_cells"][name] = (i, raw)
+                if item.record is not None:  # matched by record key: compared with the export's mask
+                    if imports.masked_cell_unchanged(raw, _exported_text(col, getattr(item.record, name))):
+                        if name == self.roster.key:  # the key as stored: the row is matched already
+                            data[name] = getattr(item.record, name)
+                        continue
+                    failed.add(name)
+                    ctx.error(item, col.header, raw, imports.MASKED, i)
                     continue
-                failed.add(names[i])
-                result.errors.append(
-                    CellError(
-                        offset,
-                        str(col.header),
-                        str(raw),
-                        _("该项对您隐去，不能修改：请保留导出时的内容，或留空"),
-                        i,
-                    )
-                )
-                continue
             if isinstance(raw, FormulaCell):
-                failed.add(names[i])
-                result.errors.append(
-                    CellError(offset, str(col.header), str(raw.text), _("单元格是公式，请填写数值本身"), i)
-                )
+                failed.add(name)
+                ctx.error(item, col.header, raw.text, _("单元格是公式，请填写数值本身"), i)
                 continue
             cell = (i, raw.__class__, raw)  # the class too: 1 == True, and they parse differently
             try:
-                if i not in repeating:
-                    data[names[i]] = _parse(col, raw, lookups)
-                elif cell in parsed_cells:
-                    data[names[i]] = parsed_cells[cell]
+                if i not in self.repeating:
+                    data[name] = _parse(col, raw, self.lookups)
+                elif cell in self.parsed_cells:
+                    data[name] = self.parsed_cells[cell]
                 else:
-                    data[names[i]] = parsed_cells[cell] = _parse(col, raw, lookups)
+                    data[name] = self.parsed_cells[cell] = _parse(col, raw, self.lookups)
             except (ValueError, ValidationError) as error:
                 message = "；".join(error.messages) if isinstance(error, ValidationError) else str(error)
-                failed.add(names[i])
-                result.errors.append(
-                    CellError(offset, str(col.header), "" if raw is None else str(raw), message, i)
-                )
-        masked_cells = {
-            names[i]: (i, row[i] if i < len(row) else None) for i in columns if names[i] in masked
-        }
-        parsed.append((offset, data, result, record, failed, masked_cells))
+                failed.add(name)
+                ctx.error(item, col.header, raw, message, i)
+        item.key = data.get(self.roster.key)
+        item.key_failed = self.roster.key in failed
 
-    # Rows without a record key are matched by `roster.key`: one query per 500 keys, across every
-    # unit (a key outside the jurisdiction is an error). Keys a row would give its record are checked
-    # against the other records too.
-    keys = sorted({row[1].get(roster.key) for row in parsed if row[1].get(roster.key)})
-    existing = {}
-    for start in range(0, len(keys), 500):
-        for obj in manager.filter(**{f"{roster.key}__in": keys[start : start + 500]}):
-            existing[getattr(obj, roster.key)] = obj
-    # Related objects named in the file were read by `_related_lookups` in this import: their fields'
-    # own check (one query a row) would only find them again, unless it has limits of its own.
-    looked_up = [
-        names[i]
-        for i, col in columns.items()
-        if "__" in col.path
-        and not (relation := roster.model._meta.get_field(names[i])).get_limit_choices_to()
-        and not relation.validators
-    ]
-    by_field = {c.path.split("__")[0]: (i, c) for i, c in columns.items()}
-    seen: dict[str, int] = {}
-    paths = access.user_unit_paths(user)
-    to_create, to_update = [], defaultdict(list)  # updates grouped by the fields each row changes
-    for offset, data, result, record, failed, masked_cells in parsed:
-        key = data.get(roster.key)
-        key_index = by_field.get(roster.key, (None,))[0]
-        if not key:
-            if roster.key not in failed:
-                result.errors.append(CellError(offset, key_header, "", _("必须填写"), key_index))
-        elif key in seen:
-            result.errors.append(CellError(offset, key_header, key, _("与第%d行重复") % seen[key], key_index))
-        else:
-            seen[key] = offset
-        obj = record
-        holder = existing.get(key)
-        if obj is None:
-            obj = holder
-        elif holder is not None and holder.pk != obj.pk:  # the row gives its record another's key
-            result.errors.append(CellError(offset, key_header, key, _("与已有记录重复"), key_index))
-        if obj is not None:
-            anchor = access.anchor_unit_path(obj)
-            if paths is not None and not any((anchor or "").startswith(p) for p in paths):
-                result.errors.append(
-                    CellError(offset, key_header, key, _("该记录属于您管辖范围以外的单位"), key_index)
-                )
-                obj = None
-            elif not allow_update:
-                result.errors.append(
-                    CellError(offset, key_header, key, _("已有该记录，您没有修改已有记录的权限"), key_index)
-                )
-            else:
-                result.outcome = "update"
-        if obj is None and record is None and result.errors and holder is not None:
-            # Not this user's record: nothing of it is read, compared or shown.
-            result.outcome = "error"
-            report.rows.append(result)
-            continue
+    def find(self, keys, ctx):
+        """Records by key across every unit (a key outside the jurisdiction is an error, not a new row);
+        the records already read by record key are not read again."""
+        key = self.roster.key
+        self.found = {getattr(obj, key): obj for obj in self.by_pk.values()}
+        missing = sorted((k for k in keys if k not in self.found), key=str)
+        for chunk in imports.chunked(missing):
+            self.found.update(
+                (getattr(obj, key), obj) for obj in self.manager.filter(**{f"{key}__in": chunk})
+            )
+        return self.found
+
+    # --- plan ---
+    def plan(self, item, ctx):
+        roster, data, result = self.roster, item.data, item.result
+        failed, masked_cells = item.plan["failed"], item.plan["masked_cells"]
+        obj = item.record
+        holder = self.found.get(item.key) if item.key else None
+        if obj is not None and holder is not None and holder.pk != obj.pk:  # another record's key
+            ctx.error(item, self.key_label, item.key, _("与已有记录重复"), self.key_index)
         instance = obj if obj is not None else roster.model()
-        if obj is None and unit is not None and unit_path and data.get(unit_path) is None:
-            data[unit_path] = unit
+        if obj is None and ctx.unit is not None and self.unit_path and data.get(self.unit_path) is None:
+            data[self.unit_path] = ctx.unit
         if obj is not None:  # a masked value is never compared with the stored one (it would reveal it)
-            for name in masked - {roster.key}:
+            for name in self.masked - {roster.key}:
                 data.pop(name, None)
                 index, raw = masked_cells.get(name, (None, None))
-                col = by_field[name][1] if name in by_field else None
-                sent = "" if _blank(raw) else str(raw).strip()
+                col = self.by_field[name][1] if name in self.by_field else None
+                matched_by_key = _record_key(item.raw, self.pk_index) is None
                 if (
-                    record is None
+                    matched_by_key
                     and col is not None
-                    and sent
-                    and sent != _exported_text(col, getattr(obj, name))
+                    and not imports.masked_cell_unchanged(raw, _exported_text(col, getattr(obj, name)))
                 ):
                     failed.add(name)
-                    message = _("该项对您隐去，不能修改：请留空")
-                    result.errors.append(CellError(offset, str(col.header), sent, message, index))
+                    ctx.error(item, col.header, raw, _("该项对您隐去，不能修改：请留空"), index)
         changes = [name for name, value in data.items() if not _same(getattr(instance, name, None), value)]
         for name in changes:
             value = data[name]
@@ -890,76 +758,69 @@ def import_rows(
                 datetime.date(value.year, value.month, value.day) if isinstance(value, MonthOnly) else value,
             )
         result.label = _row_label(instance, data)
+        item.plan.update(instance=instance, changes=changes)
         if obj is not None and not changes and not result.errors:
             result.outcome = "unchanged"
-            report.rows.append(result)
-            continue
+            return
         try:  # the model's rules, on every row: all of a row's errors in one report
             instance.full_clean(
-                exclude=[*failed, *(name for name in looked_up if data.get(name) is not None)],
+                exclude=[*failed, *(name for name in self.looked_up if data.get(name) is not None)],
                 validate_unique=False,
                 validate_constraints=False,
             )
         except ValidationError as error:
-            for name, messages in error.message_dict.items():
-                index, col = by_field.get(name, (None, None))
-                result.errors.append(
-                    CellError(
-                        offset,
-                        str(col.header) if col else str(_("整行")),
-                        "" if col is None else _shown(data.get(name)),
-                        "；".join(messages),
-                        index,
-                    )
-                )
+            self._field_errors(item, error, ctx)
         if not result.errors:
             try:
-                access.check_writable(user, instance)
+                access.check_writable(ctx.user, instance)
             except ValidationError as error:
-                for name, messages in error.message_dict.items():
-                    index, col = by_field.get(name, (None, None))
-                    result.errors.append(
-                        CellError(
-                            offset,
-                            str(col.header) if col else str(_("整行")),
-                            "" if col is None else _shown(data.get(name)),
-                            "；".join(messages),
-                            index,
-                        )
-                    )
-        if result.errors:
-            result.outcome = "error"
-        elif obj is None:
-            to_create.append(instance)
-        else:  # each row writes only its own changes: another user's edit of other fields stands
-            to_update[tuple(sorted(changes))].append(instance)
-        report.rows.append(result)
+                self._field_errors(item, error, ctx)
 
-    if report.ok and not dry_run:
-        updated = [instance for instances in to_update.values() for instance in instances]
-        try:
-            with transaction.atomic():
-                if _changed_meanwhile(roster.model, updated):
-                    report.file_errors.append(
-                        _("导入期间有记录被他人修改，未写入任何数据，请重新导入（预览将显示最新内容）")
-                    )
-                    return report
-                if to_create:
-                    bulk_create_with_history(to_create, roster.model, batch_size=500, default_user=user)
-                now = timezone.now()
-                for fields, instances in to_update.items():
-                    for instance in instances:  # bulk_update leaves auto_now alone: the version moves on here
-                        instance.updated_at = now
-                    bulk_update_with_history(
-                        instances, roster.model, [*fields, "updated_at"], batch_size=500, default_user=user
-                    )
-        except IntegrityError:  # someone saved a record with the same key meanwhile
-            report.file_errors.append(
-                _("写入时与他人同时保存的记录冲突（如公民身份号码重复），未写入任何数据，请重新导入")
+    def _field_errors(self, item, error: ValidationError, ctx) -> None:
+        for name, messages in error.message_dict.items():
+            index, col = self.by_field.get(name, (None, None))
+            value = "" if col is None else _shown(item.data.get(name))
+            ctx.error(item, col.header if col else _("整行"), value, "；".join(messages), index)
+
+    # --- write ---
+    def write(self, items, ctx):
+        from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+        model, user = self.roster.model, ctx.user
+        to_create, to_update = [], defaultdict(list)  # updates grouped by the fields each row changes
+        for item in items:
+            if item.result.outcome == "unchanged":
+                continue
+            instance, changes = item.plan["instance"], item.plan["changes"]
+            if item.record is None:
+                to_create.append(instance)
+            else:  # each row writes only its own changes: another user's edit of other fields stands
+                to_update[tuple(sorted(changes))].append(instance)
+        if _changed_meanwhile(model, [i for instances in to_update.values() for i in instances]):
+            ctx.report.file_errors.append(
+                _("导入期间有记录被他人修改，未写入任何数据，请重新导入（预览将显示最新内容）")
             )
-            return report
-        report.written = True
-    return report
+            return
+        if to_create:
+            bulk_create_with_history(to_create, model, batch_size=500, default_user=user)
+        now = timezone.now()
+        for fields, instances in to_update.items():
+            for instance in instances:  # bulk_update leaves auto_now alone: the version moves on here
+                instance.updated_at = now
+            bulk_update_with_history(
+                instances, model, [*fields, "updated_at"], batch_size=500, default_user=user
+            )
+
+
+def import_rows(
+    roster: Roster, rows: list[list], user, *, unit=None, dry_run: bool = True, allow_update: bool = True
+) -> ImportReport:
+    """Validate every row of a roster sheet completely (cells, the model's rules, keys across rows and
+    records: every error in one report); unless `dry_run` and only if no row has an error, write them
+    all in one transaction (with history rows by `user`). The import pipeline (orgportal.imports)."""
+    return imports.run(
+        RosterFormat(roster, rows), None, user, unit=unit, dry_run=dry_run, allow_update=allow_update
+    )
 
 
 def _blank(raw) -> bool:
@@ -1081,6 +942,21 @@ def error_workbook(file, report: ImportReport, target) -> None:
     for cell in listing[1]:
         cell.font = Font(bold=True)
     workbook.save(target)
+
+
+def error_workbook_response(file, report: ImportReport):
+    """The error workbook of `file` as a download (the admin's and the API's “下载错误说明表”)."""
+    from django.http import FileResponse
+
+    target = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
+    error_workbook(file, report, target)
+    target.seek(0)
+    return FileResponse(
+        target,
+        as_attachment=True,
+        filename=f"{report.roster}_错误说明.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 def template(roster: Roster, target) -> None:

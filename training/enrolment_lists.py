@@ -1,44 +1,40 @@
 """调训名单导入: a unit sends the list of its cadres to enrol in a class, as an .xlsx with a
 公民身份号码 column (姓名 optional, checked against the record when given; other columns ignored).
 
-The roster engine's import writes one model by a single key field; an enrolment has no such key and
-报名 has rules of its own. So this reuses the engine's reading and report (read_workbook,
-normalize_header, ImportReport, RowResult, CellError) and sends each row through
-training.services.enrol, all inside one transaction: every row is enrolled, or (any row wrong, or a
-dry run) none. The dry run runs the very same service calls and rolls them back, so its report is
-what the real import would do.
-
-A row is wrong when its ID number is missing, twice in the file, or not a cadre in the importer's
-jurisdiction (one message for both: a number outside it is not told apart), when its name differs
-from the cadre's, and whenever the service refuses (a cadre not 在职, already enrolled, a class
-already finished). Exposed in the admin on a class (upload → preview → confirm) and in the API
-(POST /api/v1/training-classes/<id>/import-enrolments/).
+On the kernel's import pipeline (orgportal.imports): a row names a cadre by ID number (must exist,
+inside the importer's jurisdiction — one message for both: a number outside it is not told apart) and
+its plan is the service call training.services.enrol, rehearsed inside the pipeline's transaction: every
+row is enrolled, or (any row wrong, or a dry run) none, and the dry run's report is what the real
+import would do. The pipeline's rules make a missing or repeated ID number an error; a name differing
+from the cadre's and every refusal of the service (a cadre not 在职, already enrolled, a class already
+finished) are the row's errors. Exposed in the admin on a class (upload → preview → confirm) and in the
+API (POST /api/v1/training-classes/<id>/import-enrolments/).
 """
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from cadres.models import Cadre
-from orgportal import access
+from orgportal import access, imports
 from orgportal.admin import preview_import
-from orgportal.api import RosterImportReportSerializer, router
+from orgportal.api import ERROR_WORKBOOK_DESCRIPTION, XLSX, RosterImportReportSerializer, router
+from orgportal.imports import ImportReport
 from orgportal.rosters import (
     HEADER_SCAN_ROWS,
-    CellError,
     FormulaCell,
-    ImportReport,
-    RowResult,
+    error_workbook_response,
     normalize_header,
     read_workbook,
 )
@@ -53,10 +49,6 @@ ID_HEADERS = {"公民身份号码", "身份证号码", "身份证号", "身份�
 NAME_HEADERS = {"姓名"}
 IGNORED = {"序号"}
 ADD_PERMISSION = "training.add_enrolment"
-
-
-class _Refused(Exception):
-    """Rolls the import's transaction back (a dry run, or a row the service refused)."""
 
 
 def _find_header(rows: list[list]) -> tuple[int, int | None, int | None, list[str]]:
@@ -81,99 +73,85 @@ def _text(value) -> str:
     return str(value).strip()
 
 
+class EnrolmentListFormat(imports.Format):
+    """A 调训名单 on the import pipeline: a row names a cadre (by ID number, within the importer's
+    jurisdiction) and its plan is the service call 报名 — rehearsed and rolled back on a dry run."""
+
+    key_label = gettext_lazy("公民身份号码")
+    must_exist = True
+    not_found_message = gettext_lazy("找不到该公民身份号码的干部，或不在您的管辖范围内")
+    rehearse = True
+
+    def __init__(self, training_class: TrainingClass):
+        self.training_class = training_class
+        self.title = f"{TITLE}：{training_class}"
+
+    def items(self, file, ctx):
+        report = ctx.report
+        try:
+            rows = read_workbook(file)
+        except UploadRefused as error:  # too big, a zip bomb, too many rows …: nothing read
+            report.file_errors.append(str(error))
+            return []
+        except Exception as error:  # a file that is not an .xlsx workbook
+            report.file_errors.append(_("无法读取该文件（应为 .xlsx 格式）：%s") % type(error).__name__)
+            return []
+        header_row, self.id_col, self.name_col, others = _find_header(rows)
+        if header_row < 0:
+            report.file_errors.append(_("找不到表头行（应含“公民身份号码”列）"))
+            return []
+        report.ignored_columns, report.header_row = others, header_row + 1
+        self.key_index = self.id_col
+        items = []
+        for number, row in enumerate(rows[header_row + 1 :], start=header_row + 2):
+            raw_id = row[self.id_col] if self.id_col < len(row) else None
+            raw_name = row[self.name_col] if self.name_col is not None and self.name_col < len(row) else None
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in (raw_id, raw_name)):
+                continue  # empty or a note row
+            result = imports.RowResult(row=number, outcome="new")
+            items.append(imports.Item(number=number, raw=(raw_id, raw_name), result=result))
+        return items
+
+    def parse(self, item, ctx):
+        raw_id, raw_name = item.raw
+        for header, raw, index in (
+            (self.key_label, raw_id, self.id_col),
+            (_("姓名"), raw_name, self.name_col),
+        ):
+            if isinstance(raw, FormulaCell):
+                ctx.error(item, header, raw.text, _("单元格是公式，请填写数值本身"), index)
+        item.key_failed = isinstance(raw_id, FormulaCell)
+        item.key = "" if item.key_failed else normalize_id_number(_text(raw_id))
+        item.data["name"] = "" if isinstance(raw_name, FormulaCell) else _text(raw_name)
+
+    def find(self, keys, ctx):
+        """The cadres named, inside the importer's jurisdiction only: a number outside it is told
+        apart from no number at all by nothing."""
+        cadres = access.scope(Cadre.objects.filter(id_number__in=keys), ctx.user).select_related("unit")
+        return {cadre.id_number: cadre for cadre in cadres}
+
+    def plan(self, item, ctx):
+        cadre, name = item.record, item.data["name"]
+        if cadre is None:
+            return
+        item.result.label = f"{cadre.name}（{cadre.unit.name}）"
+        if name and normalize_header(name) != normalize_header(cadre.name):
+            message = _("与该公民身份号码的干部姓名（%s）不符") % cadre.name
+            ctx.error(item, _("姓名"), name, message, self.name_col)
+
+    def write(self, items, ctx):
+        for item in items:  # every row through the service; the pipeline rolls back on any refusal
+            try:
+                services.enrol(item.record, self.training_class, by=ctx.user)
+            except ValidationError as error:
+                ctx.error(item, self.key_label, item.key, "；".join(error.messages), self.id_col)
+
+
 def import_enrolment_list(training_class: TrainingClass, file, user, *, dry_run: bool = True) -> ImportReport:
     """Enrol the cadres of the file's rows in `training_class` (training.services.enrol), all or none."""
-    report = ImportReport(roster=f"{TITLE}：{training_class}")
-    try:
-        rows = read_workbook(file)
-    except UploadRefused as error:  # too big, a zip bomb, too many rows …: nothing read
-        report.file_errors.append(str(error))
-        return report
-    except Exception as error:  # a file that is not an .xlsx workbook
-        report.file_errors.append(_("无法读取该文件（应为 .xlsx 格式）：%s") % type(error).__name__)
-        return report
-    header_row, id_col, name_col, others = _find_header(rows)
-    if header_row < 0:
-        report.file_errors.append(_("找不到表头行（应含“公民身份号码”列）"))
-        return report
-    report.ignored_columns, report.header_row = others, header_row + 1
-    id_header, name_header = _("公民身份号码"), _("姓名")
-
-    parsed = []  # (RowResult, id number, name)
-    for number, row in enumerate(rows[header_row + 1 :], start=header_row + 2):
-        raw_id = row[id_col] if id_col < len(row) else None
-        raw_name = row[name_col] if name_col is not None and name_col < len(row) else None
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in (raw_id, raw_name)):
-            continue  # empty or a note row
-        result = RowResult(row=number, outcome="new")
-        for header, raw in ((id_header, raw_id), (name_header, raw_name)):
-            if isinstance(raw, FormulaCell):
-                result.errors.append(CellError(number, header, raw.text, _("单元格是公式，请填写数值本身")))
-        id_number = "" if isinstance(raw_id, FormulaCell) else normalize_id_number(_text(raw_id))
-        name = "" if isinstance(raw_name, FormulaCell) else _text(raw_name)
-        parsed.append((result, id_number, name))
-
-    # The cadres named: one query, within the importer's jurisdiction.
-    numbers = {id_number for _r, id_number, _n in parsed if id_number}
-    cadres = {
-        cadre.id_number: cadre
-        for cadre in access.scope(Cadre.objects.filter(id_number__in=numbers), user).select_related("unit")
-    }
-    seen: dict[str, int] = {}
-    to_enrol = []  # (RowResult, cadre)
-    for result, id_number, name in parsed:
-        cadre = cadres.get(id_number)
-        if not id_number:
-            if not result.errors:
-                result.errors.append(CellError(result.row, id_header, "", _("必须填写")))
-        elif id_number in seen:
-            result.errors.append(
-                CellError(result.row, id_header, id_number, _("与第%d行重复") % seen[id_number])
-            )
-        else:
-            seen[id_number] = result.row
-            if cadre is None:
-                result.errors.append(
-                    CellError(
-                        result.row,
-                        id_header,
-                        id_number,
-                        _("找不到该公民身份号码的干部，或不在您的管辖范围内"),
-                    )
-                )
-            elif name and normalize_header(name) != normalize_header(cadre.name):
-                result.errors.append(
-                    CellError(
-                        result.row, name_header, name, _("与该公民身份号码的干部姓名（%s）不符") % cadre.name
-                    )
-                )
-        if cadre is not None:
-            result.label = f"{cadre.name}（{cadre.unit.name}）"
-        if result.errors:
-            result.outcome = "error"
-        else:
-            to_enrol.append((result, cadre))
-        report.rows.append(result)
-
-    # Every row through the service, in one transaction; rolled back on a dry run or any refusal.
-    try:
-        with transaction.atomic():
-            for result, cadre in to_enrol:
-                try:
-                    services.enrol(cadre, training_class, by=user)
-                except ValidationError as error:
-                    message = "；".join(error.messages)
-                    result.errors.append(CellError(result.row, id_header, cadre.id_number, message))
-                    result.outcome = "error"
-            if dry_run or not report.ok:
-                raise _Refused
-    except _Refused:
-        return report
-    report.written = True
-    return report
+    return imports.run(EnrolmentListFormat(training_class), file, user, dry_run=dry_run)
 
 
-# --- API ---------------------------------------------------------------------------------------------
 class EnrolmentListRequest(serializers.Serializer):
     file = serializers.FileField(label=gettext_lazy("Excel 文件（.xlsx）：公民身份号码列必填，姓名列可选"))
     dry_run = serializers.BooleanField(default=True, label=gettext_lazy("只校验不写入（默认 true）"))
@@ -206,6 +184,30 @@ class EnrolmentListImportViewSet(viewsets.GenericViewSet):
         responses={200: RosterImportReportSerializer, 400: RosterImportReportSerializer},
     )
     def create(self, request, class_pk=None):
+        training_class, form = self._request(request, class_pk)
+        report = import_enrolment_list(
+            training_class, form.validated_data["file"], request.user, dry_run=form.validated_data["dry_run"]
+        )
+        return Response(
+            report.as_dict(), status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST
+        )
+
+    @extend_schema(
+        summary=gettext_lazy("调训名单的错误说明表"),
+        description=ERROR_WORKBOOK_DESCRIPTION,
+        parameters=[OpenApiParameter("class_pk", int, OpenApiParameter.PATH, description="班次编号")],
+        request={"multipart/form-data": EnrolmentListRequest},
+        responses={(200, XLSX): OpenApiTypes.BINARY},
+    )
+    @action(detail=False, methods=["post"], url_path="errors")
+    def errors(self, request, class_pk=None):
+        training_class, form = self._request(request, class_pk)
+        report = import_enrolment_list(
+            training_class, form.validated_data["file"], request.user, dry_run=True
+        )
+        return error_workbook_response(form.validated_data["file"], report)
+
+    def _request(self, request, class_pk):
         training_class = (
             TrainingClass.objects.filter(pk=class_pk).first() if str(class_pk).isdigit() else None
         )
@@ -213,12 +215,7 @@ class EnrolmentListImportViewSet(viewsets.GenericViewSet):
             raise exceptions.NotFound(_("该班次不存在"))
         form = EnrolmentListRequest(data=request.data)
         form.is_valid(raise_exception=True)
-        report = import_enrolment_list(
-            training_class, form.validated_data["file"], request.user, dry_run=form.validated_data["dry_run"]
-        )
-        return Response(
-            report.as_dict(), status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST
-        )
+        return training_class, form
 
 
 router.register(

@@ -17,6 +17,7 @@ from cadres.models import Cadre
 from orgportal import access, rosters
 from orgportal.models import ExportLog
 from tests import factories as f
+from tests.sheets import workbook
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -29,17 +30,6 @@ def export_rows(roster, queryset, user):
     buffer.seek(0)
     sheet = openpyxl.load_workbook(buffer).worksheets[0]
     return [list(row) for row in sheet.iter_rows(values_only=True)]
-
-
-def workbook(rows) -> io.BytesIO:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    buffer.seek(0)
-    return buffer
 
 
 def city_user(city):

@@ -8,7 +8,6 @@ added later is covered without a line here."""
 
 import io
 
-import openpyxl
 import pytest
 from django.contrib.auth.models import Group
 from django.db import models
@@ -18,6 +17,7 @@ from orgportal import rosters as engine
 from orgportal.sections import ALL_SECTIONS
 from tests.factories import UserFactory
 from tests.orgportal.test_jurisdiction_matrix import contract
+from tests.sheets import rows_of
 
 pytestmark = pytest.mark.django_db
 
@@ -40,22 +40,6 @@ def may_round_trip(user, roster) -> bool:
 def exported(roster, user) -> io.BytesIO:
     buffer = io.BytesIO()
     engine.export(roster, roster.model._default_manager.all(), user, buffer)
-    buffer.seek(0)
-    return buffer
-
-
-def rows_of(buffer) -> list[list]:
-    buffer.seek(0)
-    sheet = openpyxl.load_workbook(buffer).worksheets[0]
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
-
-
-def workbook(rows) -> io.BytesIO:
-    book = openpyxl.Workbook()
-    for row in rows:
-        book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
     buffer.seek(0)
     return buffer
 

@@ -17,6 +17,7 @@ from orgportal import access, codes, rosters
 from orgportal.validators import age_on
 from talent.models import TalentCard
 from tests import factories as f
+from tests.sheets import workbook
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -68,16 +69,6 @@ def export_rows(roster: str, user) -> list[list]:
 def records(rows: list[list]) -> list[dict]:
     """The data rows of an export as {header: value}."""
     return [dict(zip(rows[1], row, strict=True)) for row in rows[2:]]
-
-
-def workbook(rows) -> io.BytesIO:
-    book = openpyxl.Workbook()
-    for row in rows:
-        book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    buffer.seek(0)
-    return buffer
 
 
 def import_rows(roster: str, rows, user, *, dry_run: bool = False):

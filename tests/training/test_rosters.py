@@ -15,6 +15,7 @@ from django.urls import reverse
 from orgportal import codes, rosters
 from tests import factories as f
 from tests.contract import ModelContract
+from tests.sheets import workbook
 from training.enrolment_lists import import_enrolment_list
 from training.models import Enrolment
 
@@ -30,16 +31,6 @@ def export_rows(roster, user):
     buffer.seek(0)
     sheet = openpyxl.load_workbook(buffer).worksheets[0]
     return [list(row) for row in sheet.iter_rows(values_only=True)]
-
-
-def workbook(rows) -> io.BytesIO:
-    book = openpyxl.Workbook()
-    for row in rows:
-        book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    buffer.seek(0)
-    return buffer
 
 
 def staff(unit):
@@ -237,6 +228,17 @@ def test_api_import_answers_400_with_the_report(county_a, api):
     response = client.post(import_url(f.TrainingClassFactory()), {"file": bad}, format="multipart")
     assert response.status_code == 400
     assert response.data["rows"][0]["errors"][0]["column"] == "公民身份号码"
+
+
+def test_api_error_workbook_marks_the_bad_id_number(county_a, api):
+    client = api.as_user(staff(county_a))
+    bad = workbook([["姓名", "公民身份号码"], ["张三", "110105199001011234"]])
+    url = reverse("training-class-import-enrolments-errors", kwargs={"class_pk": f.TrainingClassFactory().pk})
+    response = client.post(url, {"file": bad}, format="multipart")
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
+    assert sheet.cell(1, 3).value == "错误说明" and "公民身份号码" in sheet.cell(2, 3).value
+    assert sheet.cell(2, 2).fill.fgColor.rgb.endswith("FFC7CE")
 
 
 def test_api_import_needs_add_enrolment_and_a_class(county_a, api):
