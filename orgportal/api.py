@@ -3,6 +3,7 @@ permissions, filters and the error format. Apps declare a queryset, a serializer
 
 import datetime
 import json
+import re
 import tempfile
 
 import django_filters
@@ -10,7 +11,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError
-from django.http import FileResponse
+from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_filters.filters import QuerySetRequestMixin
@@ -25,7 +26,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import DjangoModelPermissions
 from rest_framework.relations import ManyRelatedField, RelatedField
-from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.settings import api_settings
@@ -35,7 +36,7 @@ from . import access, audit, rules
 from . import rosters as roster_engine
 from .paging import KeysFirstPaginator
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = roster_engine.XLSX_TYPE
 router = DefaultRouter()
 
 
@@ -85,6 +86,8 @@ def exception_handler(exc, context):
     always an object (the schema's Error)."""
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(django_error_detail(exc))
+    elif isinstance(exc, Http404):  # Django's own words are English (“No Cadre matches the given query.”)
+        exc = exceptions.NotFound(_("未找到该记录（不存在，或不在您的管辖范围内）"))
     elif isinstance(exc, ProtectedError):
         names = sorted({str(obj._meta.verbose_name) for obj in exc.protected_objects})
         return Response(
@@ -515,6 +518,8 @@ class OrgAutoSchema(AutoSchema):
         errors = {**self.ERRORS, **(self.WRITE_ERRORS if self.method != "GET" else {})}
         if isinstance(self.view, OrgViewSet) and self.method in ("PUT", "PATCH", "DELETE"):
             errors["412"] = _("版本不符：If-Match 与记录当前的 ETag 不同（其间已被修改），未保存")
+        if isinstance(self.view, OrgViewSet):
+            errors["406"] = _("不可接受：该接口不提供所请求的格式（如 format=xlsx 只用于列表）")
         for code, text in errors.items():
             bodies.setdefault(
                 code, {"description": str(text), "content": {"application/json": {"schema": component.ref}}}
@@ -561,6 +566,22 @@ class OrgAutoSchema(AutoSchema):
         return parameters
 
 
+ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def list_cell(row: dict, name: str):
+    """A serialized list row's value as an Excel cell: a code's label, a date as 1988.11.01, a list
+    joined with 、, a number as a number."""
+    value = row.get(f"{name}_display", row.get(name))
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value if v not in (None, ""))
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str) and (match := ISO_DATE.match(value)):
+        return ".".join(match.groups())
+    return value
+
+
 class OrgViewSet(viewsets.ModelViewSet):
     """Base viewset: the declared queryset, scoped to the user's jurisdiction; model permissions.
 
@@ -578,13 +599,14 @@ class OrgViewSet(viewsets.ModelViewSet):
     pagination_class = Pagination
     filter_backends = [DjangoFilterBackend, MaskAwareSearchFilter, StableOrderingFilter]
     ordering = ["id"]  # a stable default; apps declare ordering_fields and may override this
+    field_actions = ("list", "retrieve")  # the reads that take `?fields=` (and those listing like them)
 
     def get_queryset(self):
         return access.scope(super().get_queryset(), self.request.user)
 
     def requested_fields(self) -> list[str] | None:
         """`?fields=a,b,c` on a list or detail read: the names asked for (None: every field)."""
-        if self.request is None or self.action not in ("list", "retrieve"):
+        if self.request is None or self.action not in self.field_actions:
             return None
         if getattr(getattr(self.request, "accepted_renderer", None), "format", None) == "xlsx":
             return None  # a roster has its own columns
@@ -614,16 +636,43 @@ class OrgViewSet(viewsets.ModelViewSet):
         super().__init_subclass__(**kwargs)
         if cls.read_only_after_create:
             cls.http_method_names = ["get", "post", "head", "options"]
-        if cls.roster and XlsxRenderer not in cls.renderer_classes:
+        if XlsxRenderer not in cls.renderer_classes:  # every list exports (its roster or its columns)
             cls.renderer_classes = [*cls.renderer_classes, XlsxRenderer]
 
     def list(self, request, *args, **kwargs):
-        if self.roster and getattr(request.accepted_renderer, "format", None) == "xlsx":
-            return self.export_roster(request)
+        if getattr(request.accepted_renderer, "format", None) == "xlsx":
+            declared = self.roster or request.query_params.get("roster")
+            has_roster = declared or roster_engine.for_model(self.queryset.model)
+            return self.export_roster(request) if has_roster else self.export_list(request)
         return super().list(request, *args, **kwargs)
 
+    def export_list(self, request):
+        """`?format=xlsx` on a list without a roster: the list's own columns (its serializer's fields,
+        codes as their labels, dates 1988.11.01, sensitive values masked as in the list), every row the
+        list's filters keep, logged as an export."""
+        queryset = self.filter_queryset(self.get_queryset())
+        serializer = self.get_serializer(queryset, many=True)
+        fields = serializer.child.fields
+        columns = [
+            name
+            for name, field in fields.items()
+            if not name.endswith("_display")
+            and not isinstance(field, serializers.Serializer | serializers.ListSerializer)
+        ]
+        headers = [str(fields[name].label or name) for name in columns]
+        rows = [[list_cell(row, name) for name in columns] for row in serializer.data]
+        described = " ".join(f"{k}={v}" for k, v in request.query_params.items() if k != "format")
+        return roster_engine.list_download(
+            self.queryset.model, headers, rows, request.user, description=described, channel="api"
+        )
+
     def export_roster(self, request):
-        name = request.query_params.get("roster") or self.roster
+        model_rosters = roster_engine.for_model(self.queryset.model)
+        name = (
+            request.query_params.get("roster")
+            or self.roster
+            or (model_rosters[0].name if model_rosters else "")
+        )
         roster = roster_engine.ROSTERS.get(name)
         if roster is None or roster.model is not self.queryset.model:
             raise exceptions.NotFound(_("没有该花名册"))
@@ -631,13 +680,7 @@ class OrgViewSet(viewsets.ModelViewSet):
         handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
         described = " ".join(f"{k}={v}" for k, v in request.query_params.items() if k != "format")
         roster_engine.export(roster, queryset, request.user, handle, description=described, channel="api")
-        handle.seek(0)
-        return FileResponse(
-            handle,
-            as_attachment=True,
-            content_type=XlsxRenderer.media_type,
-            filename=f"{roster.name}_{timezone.localdate():%Y%m%d}.xlsx",
-        )
+        return roster_engine.download(handle, f"{roster.name}_{timezone.localdate():%Y%m%d}.xlsx")
 
     def perform_create(self, serializer):
         if self.create_service is None:
@@ -685,7 +728,21 @@ class OrgViewSet(viewsets.ModelViewSet):
             super().perform_destroy(instance)
 
     def finalize_response(self, request, response, *args, **kwargs):
-        # the version of the one record a read or write answered, for If-Match on the next write
+        """The version (ETag) of the one record a read or write answered, for If-Match on the next
+        write. Never a body labelled .xlsx that is not one: an error asked for as xlsx is answered as
+        JSON, and a read that has no Excel form (a detail, an action) is 406."""
+        if (
+            isinstance(getattr(request, "accepted_renderer", None), XlsxRenderer)
+            and isinstance(response, Response)
+            and not isinstance(response.data, bytes)
+        ):
+            if response.status_code < 400:
+                response = Response(
+                    {"detail": _("该接口不提供 Excel（xlsx）格式，请去掉 format=xlsx")},
+                    status=status.HTTP_406_NOT_ACCEPTABLE,
+                )
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
         response = super().finalize_response(request, response, *args, **kwargs)
         answered = getattr(self, "answered", None)
         tag = etag_of(getattr(answered, "updated_at", None)) if answered is not None else None
@@ -754,9 +811,8 @@ class RosterImportMixin:
     )
     @action(detail=False, methods=["post"], url_path="import/errors", parser_classes=[MultiPartParser])
     def import_errors(self, request):
-        return roster_engine.error_workbook_response(
-            request.data["file"], self._import(request, dry_run=True)
-        )
+        report = self._import(request, dry_run=True)  # validates the request first: a missing file is a 400
+        return roster_engine.error_workbook_response(request.data["file"], report)
 
     def _import(self, request, *, dry_run: bool | None) -> "roster_engine.ImportReport":
         """The import the request asks for (`dry_run` None: as the request says)."""
@@ -799,9 +855,11 @@ def register(
     search_fields=(),
     ordering_fields=("id",),
     select_related=(),
+    extra_filters=None,
     **attrs,
 ):
-    """Declare a model's API resource in one call: serializer, filterset and viewset on the router."""
+    """Declare a model's API resource in one call: serializer, filterset (the fields' filters and any
+    `extra_filters`, {name: Filter}) and viewset on the router."""
     name = model.__name__
     if serializer is None:
         meta = type(
@@ -812,7 +870,9 @@ def register(
         )
     filter_meta = type("Meta", (), {"model": model, "fields": list(filterset_fields)})
     filterset = type(
-        f"{name}Filter", (SubtreeFilterSet,), {"Meta": filter_meta, "__module__": model.__module__}
+        f"{name}Filter",
+        (SubtreeFilterSet,),
+        {"Meta": filter_meta, "__module__": model.__module__, **(extra_filters or {})},
     )
     body = {
         "queryset": model._default_manager.select_related(*select_related),

@@ -944,19 +944,42 @@ def error_workbook(file, report: ImportReport, target) -> None:
     workbook.save(target)
 
 
-def error_workbook_response(file, report: ImportReport):
-    """The error workbook of `file` as a download (the admin's and the API's “下载错误说明表”)."""
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download(handle, filename: str):
+    """The workbook just written to `handle` (a temporary file) as an .xlsx attachment."""
     from django.http import FileResponse
 
-    target = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
-    error_workbook(file, report, target)
-    target.seek(0)
-    return FileResponse(
-        target,
-        as_attachment=True,
-        filename=f"{report.roster}_错误说明.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
+
+
+def list_download(model, headers: list[str], rows, user, *, description: str = "", channel: str = "admin"):
+    """A list without a roster (its own columns, rows as the list shows them) as an Excel download,
+    logged as an export of `model` (sensitive when its values were shown unmasked)."""
+    meta = model._meta
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 (the response closes it)
+    unmasked = bool(access.sensitive_fields(model)) and not access.masked_fields(model, user)
+    export_table(
+        meta.verbose_name_plural,
+        headers,
+        rows,
+        user,
+        handle,
+        what=meta.label_lower,
+        description=description,
+        channel=channel,
+        sensitive=unmasked,
     )
+    return download(handle, f"{meta.verbose_name_plural}_{timezone.localdate():%Y%m%d}.xlsx")
+
+
+def error_workbook_response(file, report: ImportReport):
+    """The error workbook of `file` as a download (the admin's and the API's “下载错误说明表”)."""
+    target = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 (the response closes it)
+    error_workbook(file, report, target)
+    return download(target, f"{report.roster}_错误说明.xlsx")
 
 
 def template(roster: Roster, target) -> None:

@@ -186,7 +186,7 @@ SPECTACULAR_SETTINGS = {
         "增量同步：各列表的 updated_since=、变更流 /api/v1/changes/；fields= 只取所需字段；"
         "批量写入 …/bulk/ 配合 Idempotency-Key。接入指南、版本策略与变更记录见 docs/api.md。"
     ),
-    "VERSION": "1.2.0",  # docs/api.md: versioning policy and change log
+    "VERSION": "1.3.0",  # docs/api.md: versioning policy and change log
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -390,6 +390,7 @@ def test_admin_member_list_shows_flags_and_filters(county_a, superuser, client):
 
 def test_api_lists_flags(county_a, superuser, api):
     old = f.PoolMembershipFactory(cadre=young(county_a, birth_date=D(1970, 1, 1)), tier=L.TOWNSHIP_CHIEF)
+    f.PoolMembershipFactory(cadre=young(county_a), tier=L.TOWNSHIP_CHIEF)  # not flagged: filtered out
     data = api.as_user(superuser).get(reverse("poolmembership-list"), {"rule": "any"}).data["results"]
     assert [row["id"] for row in data] == [old.pk]
     assert data[0]["flags"][0].startswith("超龄")

@@ -367,6 +367,16 @@ def test_api_query_honours_list_filters_and_pagination(county_a, api):
     assert cadres[0].pk in result_ids(filtered)
 
 
+def test_api_query_and_saved_results_honour_fields(county_a, api):
+    cadre = f.CadreFactory(unit=county_a, gender="2")
+    client = api.as_user(staff(county_a, "cadres.view_savedquery"))
+    response = client.post(f"{QUERY_URL}?fields=id,name", doc(leaf("gender", "in", ["2"])), format="json")
+    assert response.data["results"] == [{"id": cadre.pk, "name": cadre.name}]
+    saved = f.SavedQueryFactory(owner=client.handler._force_user, document=doc(leaf("gender", "in", ["2"])))
+    response = client.get(f"/api/v1/saved-queries/{saved.pk}/results/?fields=id,name")
+    assert response.data["results"] == [{"id": cadre.pk, "name": cadre.name}]
+
+
 @pytest.mark.parametrize(
     "body",
     [
