@@ -18,6 +18,7 @@ from orgportal.admin import (
     ServiceCreatedAdmin,
     derived_list_filter,
     form_action,
+    required_choice,
 )
 from orgportal.validators import format_date, format_year_month
 
@@ -64,7 +65,7 @@ class SanctionInline(ReadOnlyInline):
 
 
 class AdmitForm(forms.Form):
-    source = forms.ChoiceField(label=_("入库来源"), choices=codes.PoolSource.choices)
+    source = required_choice(_("入库来源"), codes.PoolSource.choices)
     entered_on = forms.DateField(label=_("入库日期"), initial=timezone.localdate)
     programme = forms.ModelChoiceField(
         label=_("培养计划"), queryset=models.Programme.objects.all(), required=False
@@ -441,7 +442,7 @@ class ProgrammeAdmin(OrgAdmin):
 
 
 class ExitForm(forms.Form):
-    exit_reason = forms.ChoiceField(label=_("出库原因"), choices=codes.PoolExitReason.choices)
+    exit_reason = required_choice(_("出库原因"), codes.PoolExitReason.choices)
     exited_on = forms.DateField(label=_("出库日期"), initial=timezone.localdate)
     exit_note = forms.CharField(label=_("出库说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -606,7 +607,7 @@ class StepInline(ReadOnlyInline):
 
 
 class StepForm(forms.Form):
-    step = forms.ChoiceField(label=_("步骤"), choices=models.AppointmentStepKind.choices)
+    step = required_choice(_("步骤"), models.AppointmentStepKind.choices)
     started_on = forms.DateField(label=_("日期（公示为开始日期）"), initial=timezone.localdate)
     ended_on = forms.DateField(label=_("截止日期（公示）"), required=False)
     participants = forms.CharField(

@@ -183,10 +183,7 @@ def degree_text(code: str) -> str:
 
 def current_post(cadre) -> str:
     """现任职务 with the unit, as the form writes it (`××局副局长`)."""
-    unit = cadre.unit.name if cadre.unit_id else ""
-    if not cadre.post or not unit or cadre.post.startswith(unit):
-        return cadre.post
-    return f"{unit}{cadre.post}"
+    return cadre.post_with_unit
 
 
 def is_deceased(employer_post: str) -> bool:

@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import EmptyResultSet, ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models.functions import Length
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -242,6 +242,12 @@ def _error_workbook(request, pending, run, session_key) -> HttpResponse:
     with handle:
         report = run(handle, pending["extra"], dry_run=True)
         return roster_engine.error_workbook_response(handle, report)
+
+
+def required_choice(label, choices, **kwargs) -> forms.ChoiceField:
+    """A choice the clerk must make: no option is preselected (an empty one first), and leaving it
+    empty is an error on the field — never a default taken for the clerk's choice."""
+    return forms.ChoiceField(label=label, choices=[("", _("（请选择）")), *choices], required=True, **kwargs)
 
 
 class RosterImportForm(forms.Form):
@@ -612,35 +618,51 @@ class OrgAdmin(RosterAdminMixin, SimpleHistoryAdmin):
         return MaskingHistoryHelper(self.model, historical_record, self._masked(request))
 
 
+class _ActionRefused(Exception):
+    pass
+
+
 def form_action(modeladmin, request, queryset, *, form_class, action, title, intro, submit, apply):
     """An admin action that first asks for a form (reason, date …), then calls `apply(obj, **data)`
-    — a service — for each selected record, reporting each refusal as a message."""
+    — a service — for every selected record, all or nothing: if the service refuses any of them,
+    nothing is done and the form comes back with the clerk's input and each refusal, by name."""
     form = form_class(request.POST if "confirm" in request.POST else None)
-    if not form.is_valid():
-        return TemplateResponse(
-            request,
-            "admin/orgportal/action_form.html",
-            {
-                **modeladmin.admin_site.each_context(request),
-                "title": title,
-                "intro": intro,
-                "submit": submit,
-                "form": form,
-                "items": queryset,
-                "action": action,
-                "opts": modeladmin.model._meta,
-                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            },
-        )
-    done = 0
-    for obj in queryset:
+    if form.is_valid():
+        refusals = []
         try:
-            apply(obj, **form.cleaned_data)
-            done += 1
-        except ValidationError as error:
-            modeladmin.message_user(request, f"{obj}：{'；'.join(error.messages)}", messages.ERROR)
-    modeladmin.message_user(request, _("%(title)s：完成 %(done)d 条") % {"title": title, "done": done})
-    return None
+            with transaction.atomic():
+                for obj in queryset:
+                    try:
+                        apply(obj, **form.cleaned_data)
+                    except ValidationError as error:
+                        refusals.append(f"{obj}：{'；'.join(error.messages)}")
+                if refusals:
+                    raise _ActionRefused
+        except _ActionRefused:
+            form.add_error(None, _("以下记录未能办理，全部未执行，请修改后重试："))
+            for refusal in refusals:
+                form.add_error(None, refusal)
+        else:
+            done = len(queryset)
+            modeladmin.message_user(
+                request, _("%(title)s：完成 %(done)d 条") % {"title": title, "done": done}
+            )
+            return None
+    return TemplateResponse(
+        request,
+        "admin/orgportal/action_form.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": title,
+            "intro": intro,
+            "submit": submit,
+            "form": form,
+            "items": queryset,
+            "action": action,
+            "opts": modeladmin.model._meta,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        },
+    )
 
 
 class ReviewForm(forms.Form):
@@ -797,6 +819,11 @@ admin.site.unregister(User)
 class StaffUserAdmin(UserAdmin):
     inlines = [*UserAdmin.inlines, UnitAssignmentInline]
 
+    def save_model(self, request, obj, form, change):
+        if not change:  # a user added here is a member of staff: they log in to the admin at once
+            obj.is_staff = True
+        super().save_model(request, obj, form, change)
+
 
 class RuleForm(forms.ModelForm):
     kind = forms.ChoiceField(label=_("规则类型"), choices=())
@@ -875,7 +902,8 @@ class RuleFlagsAdmin(OrgAdmin):
             parameter_name = "rule"
 
             def lookups(self, request, model_admin):
-                return [("any", _("全部")), *((str(r.pk), r.name) for r in rules.rules_for(request, purpose))]
+                flagged = ("any", _("有任一提示"))  # Django itself lists 全部 (no filter) first
+                return [flagged, *((str(r.pk), r.name) for r in rules.rules_for(request, purpose))]
 
             def queryset(self, request, queryset):
                 if not self.value():

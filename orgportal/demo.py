@@ -93,6 +93,11 @@ DEMO_USERS = [
     # username, full name, groups, unit name
     ("city_cadre", "市委组织部干部科", ["干部科"], CITY[0]),
     ("city_youth", "市委组织部综干科", ["综干科"], CITY[0]),
+    ("city_supervision", "市委组织部干监科", ["干监科"], CITY[0]),
+    ("city_archive", "市委组织部干档科", ["干档科"], CITY[0]),
+    ("city_training", "市委组织部培训办", ["培训办"], CITY[0]),
+    ("city_talent", "市委人才办", ["人才办"], CITY[0]),
+    ("city_audit", "市委组织部（审计）", ["审计", "只读"], CITY[0]),
     ("city_readonly", "市委组织部（只读）", ["只读"], CITY[0]),
     ("county_hhg", "红花岗区委组织部", ["县区组织部"], "红花岗区"),
     ("county_hc", "汇川区委组织部", ["县区组织部"], "汇川区"),
@@ -176,7 +181,8 @@ def seed_units() -> int:
 
 
 def seed_users(password: str) -> list[tuple[str, str, str]]:
-    """Staff users for the city and two counties (idempotent). Returns (username, name, unit) rows."""
+    """Staff users for every section of the city and for two counties (idempotent: a database seeded
+    before a section had one gets it). Returns (username, name and sections, unit) rows."""
     User = get_user_model()
     rows = []
     for username, full_name, groups, unit_name in DEMO_USERS:
@@ -190,7 +196,7 @@ def seed_users(password: str) -> list[tuple[str, str, str]]:
             user.groups.set(Group.objects.filter(name__in=groups))
         if unit is not None:
             UnitAssignment.objects.get_or_create(user=user, unit=unit)
-        rows.append((username, full_name, unit_name))
+        rows.append((username, f"{full_name}（{'、'.join(groups)}）", unit_name))
     return rows
 
 

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from orgportal import access, codes
@@ -12,6 +13,7 @@ from orgportal.admin import (
     ServiceCreatedAdmin,
     derived_list_filter,
     form_action,
+    required_choice,
 )
 from orgportal.models import Unit
 from orgportal.validators import format_year_month
@@ -89,7 +91,7 @@ class ProgrammeFilter(admin.SimpleListFilter):
 
 class DepartureForm(forms.Form):
     left_on = forms.DateField(label=_("流失日期"), initial=timezone.localdate)
-    leave_reason = forms.ChoiceField(label=_("流失原因"), choices=codes.TalentDepartureReason.choices)
+    leave_reason = required_choice(_("流失原因"), codes.TalentDepartureReason.choices)
     destination = forms.CharField(label=_("流向"), required=False, max_length=100)
 
 
@@ -347,9 +349,8 @@ class TalentCardAdmin(ServiceCreatedAdmin, TalentChildAdmin):
 
 
 class AdvanceForm(forms.Form):
-    to = forms.ChoiceField(
-        label=_("变更为"),
-        choices=[(c, label) for c, label in codes.ServiceRequestStatus.choices if c != "accepted"],
+    to = required_choice(
+        _("变更为"), [(c, label) for c, label in codes.ServiceRequestStatus.choices if c != "accepted"]
     )
     reason = forms.CharField(
         label=_("不予办理理由"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -398,9 +399,10 @@ class ServiceRequestAdmin(ServiceCreatedAdmin):
     def card_talent(self, obj):
         return obj.card.talent
 
-    @admin.display(description=_("逾期"), boolean=True)
+    @admin.display(description=_("逾期"))
     def is_overdue(self, obj):
-        return obj.overdue
+        # words, not Django's boolean icons: a green tick read as "fine" on an overdue request
+        return format_html('<strong style="color:#ba2121">{}</strong>', _("已逾期")) if obj.overdue else ""
 
     @admin.action(description=_("变更办理状态…"), permissions=["change"])
     def advance_selected(self, request, queryset):

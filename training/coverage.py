@@ -85,7 +85,9 @@ def coverage(
 
     levels = [
         {**row, **shares(by_level.get(row["code"]))}
-        for row in code_rows([*codes.LeadershipLevel.choices, NO_LEVEL], {}, None)
+        for row in code_rows(
+            [*codes.LeadershipLevel.choices, NO_LEVEL], {code: r["total"] for code, r in by_level.items()}
+        )
         if row["code"] in by_level
     ]
     overall = shares(

@@ -253,6 +253,15 @@ class Cadre(OrgModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def post_with_unit(self) -> str:
+        """现任职务 with the unit, as the forms and sheets write it (`××局副局长`): the unit's name in
+        front unless the post already begins with it."""
+        unit = self.unit.name if self.unit_id else ""
+        if not self.post or not unit or self.post.startswith(unit):
+            return self.post
+        return f"{unit}{self.post}"
+
     def clean(self) -> None:
         super().clean()
         self.id_number = normalize_id_number(self.id_number)

@@ -245,6 +245,35 @@ def test_admin_exit_action_asks_for_a_reason_then_exits(county_a, superuser, cli
     assert membership.status == "out"
 
 
+def test_admin_exit_offers_no_reason_and_refuses_all_when_one_is_refused(county_a, superuser, client):
+    """No 出库原因 is chosen for the clerk; a batch with one member the service refuses does nothing
+    and comes back with the clerk's input and that member's reason — never a “完成 0 条”."""
+    active = f.PoolMembershipFactory(cadre__unit=county_a)
+    gone = f.PoolMembershipFactory(cadre__unit=county_a)
+    services.exit_pool(gone, reason="promoted", on=gone.entered_on, by=superuser)
+    client.force_login(superuser)
+    url = reverse("admin:cadres_poolmembership_changelist")
+    form = client.post(url, {"action": "exit_selected", "_selected_action": [active.pk]})
+    assert 'value="" selected' in form.content.decode()  # the reason is the clerk's choice
+    note = "年龄超出本层级"
+    page = client.post(
+        url,
+        {
+            "action": "exit_selected",
+            "_selected_action": [active.pk, gone.pk],
+            "confirm": "1",
+            "exit_reason": "over_age",
+            "exited_on": str(datetime.date.today()),
+            "exit_note": note,
+        },
+    )
+    text = page.content.decode()
+    assert page.status_code == 200 and "全部未执行" in text and "不能重复出库" in text
+    assert note in text and "完成" not in text  # the input kept, no success message
+    active.refresh_from_db()
+    assert active.status == "in"
+
+
 def test_admin_admit_action_from_the_cadre_list(county_a, superuser, client):
     cadre = young(county_a)
     client.force_login(superuser)

@@ -308,6 +308,21 @@ def test_a_class_prints_its_trainees_and_a_sign_in_sheet(client, staff, city, co
     )
 
 
+def test_a_class_sheet_writes_the_unit_once(client, county_a):
+    training_class = TrainingClassFactory(organiser=county_a)
+    EnrolmentFactory(
+        training_class=training_class, cadre__unit=county_a, cadre__post=f"{county_a.name}财政局局长"
+    )
+    EnrolmentFactory(training_class=training_class, cadre__unit=county_a, cadre__post="副县长")
+    client.force_login(
+        UserFactory(perms=["training.view_trainingclass", "training.view_enrolment"], units=[county_a])
+    )
+    page = client.get(reverse("admin:training_trainingclass_sheet", args=[training_class.pk, "roster"]))
+    text = page.content.decode()
+    assert f"{county_a.name}财政局局长" in text and f"{county_a.name}{county_a.name}" not in text
+    assert f"{county_a.name}副县长" in text
+
+
 def test_a_class_sheet_lists_only_the_trainees_in_the_jurisdiction(client, county_a, county_b):
     training_class = TrainingClassFactory(organiser=county_a)
     mine = EnrolmentFactory(training_class=training_class, cadre__unit=county_a)

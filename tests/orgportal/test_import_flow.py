@@ -132,3 +132,30 @@ def test_a_refused_write_keeps_the_upload_to_confirm_again(flow):
 def test_an_invalid_form_shows_the_form_again(flow):
     response = flow({"note": ""}, content=b"rows")
     assert response.context_data["form"].errors and flow.run.calls == [] and KEY not in flow.session
+
+
+def test_no_admin_action_form_preselects_a_choice_the_clerk_must_make():
+    """Every required choice on an action form of the project's admins starts empty (no default)."""
+    import importlib
+
+    from django import forms as django_forms
+
+    found = []
+    for module in (
+        "orgportal.admin",
+        "cadres.admin",
+        "talent.admin",
+        "training.admin",
+        "training.hours_admin",
+    ):
+        for value in vars(importlib.import_module(module)).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, django_forms.Form)
+                and value.__module__ == module
+            ):
+                for name, field in value.base_fields.items():
+                    if isinstance(field, django_forms.ChoiceField) and field.required and field.choices:
+                        found.append((value.__name__, name))
+                        assert list(field.choices)[0][0] == "", f"{value.__name__}.{name} preselects a choice"
+    assert len(found) >= 5, found

@@ -240,3 +240,26 @@ def test_a_body_nested_too_deep_is_a_400_not_a_500(superuser, api):
     )
     assert response.status_code == 400
     assert "嵌套层数过多" in str(response.data["detail"])
+
+
+def test_the_demo_has_a_login_for_every_section_and_county_and_make_run_prints_them(db):
+    import io
+
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    from orgportal import demo
+    from orgportal.sections import ALL_SECTIONS
+
+    demo.seed_units()
+    out = io.StringIO()
+    demo.seed_users(demo.DEMO_PASSWORD)
+    call_command("demo_login", stdout=out)
+    printed = out.getvalue()
+    sections = {g for _u, _n, groups, _unit in demo.DEMO_USERS for g in groups}
+    assert set(ALL_SECTIONS) | {"审计"} <= sections
+    for username, _name, groups, _unit in demo.DEMO_USERS:
+        assert username in printed
+        assert set(Group.objects.filter(user__username=username).values_list("name", flat=True)) == set(
+            groups
+        )

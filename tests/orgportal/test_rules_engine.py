@@ -1,5 +1,6 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from tests.contract import ModelContract
 from tests.factories import RuleFactory
@@ -34,3 +35,14 @@ def test_rule_rejects_unknown_kind_and_parameters():
 
 def test_rule_fills_missing_parameters_with_defaults():
     assert RuleFactory.build(params={}).effective_params() == {"years": 5}
+
+
+@pytest.mark.parametrize(
+    "changelist", ["admin:cadres_cadre_changelist", "admin:cadres_poolmembership_changelist"]
+)
+def test_the_rule_list_filter_names_全部_once(changelist, superuser, client):
+    client.force_login(superuser)
+    response = client.get(reverse(changelist))
+    (spec,) = [s for s in response.context["cl"].filter_specs if getattr(s, "parameter_name", "") == "rule"]
+    shown = [str(choice["display"]) for choice in spec.choices(response.context["cl"])]
+    assert shown.count("全部") == 1 and "有任一提示" in shown, shown

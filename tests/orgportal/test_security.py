@@ -47,6 +47,25 @@ def test_a_correct_login_succeeds_and_is_audited(client):
     assert (event.user, event.ip_address, event.channel) == (user, "10.0.0.1", "admin")
 
 
+def test_a_user_added_in_the_admin_logs_in_at_once(client):
+    """Adding a staff user is all it takes: no 工作人员状态 to tick by hand afterwards."""
+    client.force_login(UserFactory(username="root", is_superuser=True))
+    response = client.post(
+        reverse("admin:auth_user_add"),
+        {
+            "username": "li",
+            "password1": DEMO_PASSWORD,
+            "password2": DEMO_PASSWORD,
+            "usable_password": "true",
+            "unit_assignments-TOTAL_FORMS": "0",
+            "unit_assignments-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    client.logout()
+    assert logged_in(login(client, "li", DEMO_PASSWORD))
+
+
 def test_repeated_failures_lock_the_username_even_with_the_right_password(client):
     UserFactory(username="zhang")
     for _ in range(2):

@@ -734,6 +734,10 @@ def test_admin_lists_overdue_requests(county_a, superuser, client):
     client.force_login(superuser)
     page = client.get(reverse("admin:talent_servicerequest_changelist"), {"overdue": "1"}).content.decode()
     assert "逾期承办" in page and "按时承办" not in page
+    whole = client.get(reverse("admin:talent_servicerequest_changelist")).content.decode()
+    assert (
+        whole.count("已逾期") == 1 and "icon-yes.svg" not in whole
+    )  # said in words, on the overdue one only
 
 
 def test_admin_lists_talents_by_programme_once(county_a, superuser, client):

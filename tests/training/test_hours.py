@@ -442,6 +442,8 @@ def test_candidates_admin_page_enrols_the_chosen_and_reports_refusals(county_a, 
     url = reverse("admin:training_candidates", args=[training_class.pk])
     page = client.get(url)
     assert page.status_code == 200 and first.name in page.content.decode()
+    # the figure is the requirement window's shortfall, and its heading says so (was “年度学时要求”)
+    assert "尚欠学时（考核期累计）" in page.content.decode() and "年度学时要求" not in page.content.decode()
     Cadre.objects.filter(pk=second.pk).update(status="retired")  # retired since the page was shown
     response = client.post(url, {"cadre": [first.pk, second.pk]}, follow=True)
     assert training_class.enrolments.filter(cadre=first).exists()
@@ -463,6 +465,7 @@ def test_coverage_by_level_with_the_untrained_listed(county_a, county_b):
     assert report["trained_year_percent"] == 33.3
     county = next(r for r in report["levels"] if r["code"] == "county_deputy")
     assert (county["total"], county["trained_year"], county["trained_window_percent"]) == (2, 1, 100.0)
+    assert [r["count"] for r in report["levels"]] == [r["total"] for r in report["levels"]]  # was always 0
     assert {r["id"] for r in report["not_trained"]} == {in_window.pk, never.pk}
 
 

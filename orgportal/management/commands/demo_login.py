@@ -5,6 +5,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from orgportal.demo import DEMO_PASSWORD, DEMO_USERS, seed_users
+from orgportal.models import Unit
+
 LOGIN_FILE = Path(settings.BASE_DIR) / "admin-login.txt"
 
 
@@ -27,3 +30,9 @@ class Command(BaseCommand):
             f"\n管理后台 http://127.0.0.1:8000/{settings.ORGPORTAL_ADMIN_URL}   用户名 admin   密码 "
             f"{password}\nAPI 文档  http://127.0.0.1:8000/api/docs/\n"
         )
+        # A demo database (seed_demo made its users): a login for every section and county, the ones a
+        # newer demo adds created now. Any other database is left alone.
+        if Unit.objects.exists() and User.objects.filter(username=DEMO_USERS[0][0]).exists():
+            self.stdout.write(f"演示用户（密码 {DEMO_PASSWORD}）：")
+            for username, name, unit in seed_users(DEMO_PASSWORD):
+                self.stdout.write(f"  {username:16} {name}，{unit}")
