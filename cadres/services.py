@@ -110,12 +110,9 @@ def close_warning(warning: CadreWarning, *, closed_on: datetime.date, by, note: 
 
 
 def discipline_check(cadre: Cadre, on: datetime.date) -> str:
-    """凡提必核's discipline item as the records answer it: failed under a sanction or a red warning."""
-    blocked = (
-        cadre.sanctions.in_force(on).exists()
-        or cadre.warnings.filter(closed_on__isnull=True, level=codes.WarningLevel.RED).exists()
-    )
-    return codes.CheckResult.FAILED if blocked else codes.CheckResult.PASSED
+    """凡提必核's discipline item as the records answer it: failed under a sanction or an open 红/橙
+    warning (Cadre.promotion_blockers, which the check's own rule also applies)."""
+    return codes.CheckResult.FAILED if cadre.promotion_blockers(on) else codes.CheckResult.PASSED
 
 
 @transaction.atomic

@@ -126,6 +126,15 @@ def anchor_unit_path(instance: models.Model) -> str | None:
     return obj.path
 
 
+def in_jurisdiction(user, instance: models.Model) -> bool:
+    """Whether a record (as it is now) lies inside the user's jurisdiction; global records always do."""
+    paths = user_unit_paths(user)
+    if paths is None or getattr(type(instance), "jurisdiction", None) is None:
+        return True
+    anchor = anchor_unit_path(instance) or ""
+    return any(anchor.startswith(p) for p in paths)
+
+
 def check_writable(user, instance: models.Model) -> None:
     """Raise ValidationError (on the field that places the record) unless the record, as it is
     about to be saved, lies inside the user's jurisdiction."""

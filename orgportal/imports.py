@@ -197,14 +197,6 @@ def masked_cell_unchanged(sent, exported: str) -> bool:
     return str(sent).strip() == exported
 
 
-def in_jurisdiction(user, record) -> bool:
-    paths = access.user_unit_paths(user)
-    if paths is None:
-        return True
-    anchor = access.anchor_unit_path(record) or ""
-    return any(anchor.startswith(p) for p in paths)
-
-
 def run(
     fmt: Format, file, user, *, unit=None, dry_run: bool = True, allow_update: bool = True
 ) -> ImportReport:
@@ -266,7 +258,7 @@ def _match(fmt: Format, item: Item, found: dict, seen: dict, ctx: Context) -> No
         if fmt.must_exist and given and not item.key_failed:
             ctx.error(item, label, fmt.shown_key(item), fmt.not_found_message, index)
         return
-    if not in_jurisdiction(ctx.user, record):
+    if not access.in_jurisdiction(ctx.user, record):
         ctx.error(item, label, fmt.shown_key(item), OUTSIDE, index)
         item.record, item.foreign = None, True
         return

@@ -16,6 +16,7 @@ from orgportal.models import OrgModel, Unit
 from orgportal.rules import annotate_flags, flagged
 from orgportal.validators import (
     age_on,
+    format_date,
     id_agreement_errors,
     normalize_id_number,
     validate_date_order,
@@ -252,6 +253,22 @@ class Cadre(OrgModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def promotion_blockers(self, on: datetime.date) -> list[str]:
+        """Why 凡提必核's 纪检监察意见 cannot be “通过” on `on`: a sanction in its influence period, an
+        open 红 or 橙 warning (JOURNEYS 干部科 4). Empty when nothing stands in the way."""
+        reasons = []
+        sanction = Sanction.objects.in_force(on).filter(cadre=self).order_by("-decided_on").first()
+        if sanction is not None:
+            reasons.append(
+                _("处于处分影响期内（%(sanction)s，%(on)s决定）")
+                % {"sanction": sanction.get_sanction_display(), "on": format_date(sanction.decided_on)}
+            )
+        levels = [codes.WarningLevel.RED, codes.WarningLevel.ORANGE]
+        warning = self.warnings.filter(closed_on__isnull=True, level__in=levels).first()
+        if warning is not None:
+            reasons.append(_("有未解除的%s色预警") % warning.get_level_display())
+        return reasons
 
     @property
     def post_with_unit(self) -> str:
@@ -731,6 +748,15 @@ class PromotionCheck(CadreChild):
         verbose_name = _("凡提必核")
         verbose_name_plural = _("凡提必核")
         ordering = ["cadre", "-checked_on"]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.discipline == codes.CheckResult.PASSED and self.cadre_id and self.checked_on:
+            reasons = self.cadre.promotion_blockers(self.checked_on)
+            if reasons:
+                raise ValidationError(
+                    {"discipline": _("纪检监察意见不能为“通过”：该干部%s") % "；".join(reasons)}
+                )
 
     def save(self, *args, **kwargs):
         results = {getattr(self, item) for item in self.ITEMS}

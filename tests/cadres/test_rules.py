@@ -496,6 +496,32 @@ def test_promotion_check_discipline_follows_the_records(county_a, superuser):
     assert (check.discipline, check.result) == ("failed", "failed")
 
 
+def test_promotion_check_refuses_passed_under_a_sanction_or_an_open_orange_warning(county_a, superuser, api):
+    """凡提必核 may not be marked 通过 while the records stand in the way — through the service, the
+    admin's form or the API alike (the model's rule) — and says why."""
+    sanctioned = f.SanctionFactory(
+        cadre__unit=county_a,
+        sanction=codes.Sanction.ADMONITION,
+        decided_on=D(2025, 1, 1),
+        influence_months=None,
+    ).cadre
+    warned = f.CadreFactory(unit=county_a)
+    f.WarningFactory(cadre=warned, level=codes.WarningLevel.ORANGE, raised_on=D(2025, 2, 1), closed_on=None)
+    for cadre, reason in ((sanctioned, "处分影响期"), (warned, "橙色预警")):
+        with pytest.raises(ValidationError) as error:
+            services.record_promotion_check(
+                cadre, proposed_post="局长", checked_on=D(2025, 5, 1), by=superuser, discipline="passed"
+            )
+        assert reason in error.value.message_dict["discipline"][0]
+    response = api.as_user(superuser).post(
+        "/api/v1/promotion-checks/",
+        {"cadre": warned.pk, "proposed_post": "局长", "checked_on": "2025-05-01", "discipline": "passed"},
+        format="json",
+    )
+    assert response.status_code == 400 and "橙色预警" in str(response.data["discipline"])
+    assert services.discipline_check(warned, D(2025, 5, 1)) == "failed"
+
+
 def test_cadre_detail_includes_children_and_derived_values(county_a, superuser, api):
     cadre = f.CadreFactory(
         unit=county_a, ft_education="21", pt_education="14", ethnicity="03", political_status="13"

@@ -377,6 +377,18 @@ def test_admin_action_opens_one_case_per_proposal(county_a, client):
             "confirm": "1",
         },
     )
+    # all or nothing: the pending proposal is refused, so no case is opened and the form says why
+    assert response.status_code == 200 and "全部未执行" in response.content.decode()
+    assert not AppointmentCase.objects.exists()
+    response = client.post(
+        reverse("admin:cadres_successionproposal_changelist"),
+        {
+            "action": "open_case_selected",
+            "_selected_action": [accepted.pk],
+            "opened_on": TODAY.isoformat(),
+            "confirm": "1",
+        },
+    )
     assert response.status_code == 302
     assert list(AppointmentCase.objects.values_list("cadre_id", flat=True)) == [accepted.cadre_id]
     pending.refresh_from_db()

@@ -497,9 +497,10 @@ def test_admin_confirm_action_reports_a_full_class(client, superuser, county_a):
         {"action": "confirm_selected", "_selected_action": [first.pk, second.pk], "confirm": "1"},
         follow=True,
     )
+    # all or nothing: the class has room for one, so neither is confirmed and the form says why
     statuses = set(Enrolment.objects.values_list("status", flat=True))
-    assert statuses == {Status.CONFIRMED, Status.APPLIED}
-    assert "已满" in response.content.decode()
+    assert statuses == {Status.APPLIED}
+    assert "已满" in response.content.decode() and "全部未执行" in response.content.decode()
 
 
 def test_admin_withdraw_action_asks_for_a_reason(client, superuser, county_a):
