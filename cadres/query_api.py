@@ -56,6 +56,7 @@ class CadreQueryMixin:
     _query_q = None
     saved = None  # set by SavedQueryViewSet.results, which runs a saved query through this viewset
     field_actions = ("list", "retrieve", "run_combined_query", "saved_results")  # pages of the list
+    xlsx_actions = ("list", "run_combined_query", "saved_results")  # …and their rosters
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

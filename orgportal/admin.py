@@ -340,7 +340,9 @@ class RosterAdminMixin:
         the list's own columns as the clerk sees them (masked values masked), logged as an export."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        changelist = self.get_changelist_instance(request)
+        changelist = self._changelist_or_none(request)
+        if changelist is None:
+            return self._back_to_list(request)
         columns = [name for name in changelist.list_display if name != "action_checkbox"]
         headers = [str(label_for_field(name, self.model, self)) for name in columns]
         rows = (
@@ -356,16 +358,30 @@ class RosterAdminMixin:
             raise Http404
         return roster
 
+    def _changelist_or_none(self, request):
+        """The changelist the export's query string describes; None when its filters are not valid
+        (a stale link), as Django's own list answers them."""
+        from django.contrib.admin.options import IncorrectLookupParameters
+
+        try:
+            return self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            return None
+
+    def _back_to_list(self, request):
+        meta = self.model._meta
+        return HttpResponseRedirect(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist") + "?e=1")
+
     def roster_export_view(self, request, roster):
         roster = self._roster(request, roster)
-        changelist = self.get_changelist_instance(request)
+        changelist = self._changelist_or_none(request)
+        if changelist is None:
+            return self._back_to_list(request)
         queryset = changelist.get_queryset(request)
         described = " ".join(f"{k}={v}" for k, v in request.GET.items())
-        handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
+        handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 (the response closes it)
         roster_engine.export(roster, queryset, request.user, handle, description=described, channel="admin")
-        handle.seek(0)
-        filename = f"{roster.title}_{timezone.localdate():%Y%m%d}.xlsx"
-        return FileResponse(handle, as_attachment=True, filename=filename)
+        return roster_engine.download(handle, f"{roster.title}_{timezone.localdate():%Y%m%d}.xlsx")
 
     def roster_template_view(self, request, roster):
         roster = self._roster(request, roster)

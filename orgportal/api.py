@@ -600,6 +600,7 @@ class OrgViewSet(viewsets.ModelViewSet):
     filter_backends = [DjangoFilterBackend, MaskAwareSearchFilter, StableOrderingFilter]
     ordering = ["id"]  # a stable default; apps declare ordering_fields and may override this
     field_actions = ("list", "retrieve")  # the reads that take `?fields=` (and those listing like them)
+    xlsx_actions = ("list",)  # the reads `?format=xlsx` answers; any other is refused before it runs
 
     def get_queryset(self):
         return access.scope(super().get_queryset(), self.request.user)
@@ -727,20 +728,21 @@ class OrgViewSet(viewsets.ModelViewSet):
             self._locked_version(instance)
             super().perform_destroy(instance)
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if isinstance(request.accepted_renderer, XlsxRenderer) and self.action not in self.xlsx_actions:
+            # refused before the handler runs: a write asked for as xlsx must not save and then fail
+            raise exceptions.NotAcceptable(_("该接口不提供 Excel（xlsx）格式，请去掉 format=xlsx"))
+
     def finalize_response(self, request, response, *args, **kwargs):
         """The version (ETag) of the one record a read or write answered, for If-Match on the next
         write. Never a body labelled .xlsx that is not one: an error asked for as xlsx is answered as
-        JSON, and a read that has no Excel form (a detail, an action) is 406."""
+        JSON (a read that has no Excel form was refused as 406 in `initial`)."""
         if (
             isinstance(getattr(request, "accepted_renderer", None), XlsxRenderer)
             and isinstance(response, Response)
             and not isinstance(response.data, bytes)
         ):
-            if response.status_code < 400:
-                response = Response(
-                    {"detail": _("该接口不提供 Excel（xlsx）格式，请去掉 format=xlsx")},
-                    status=status.HTTP_406_NOT_ACCEPTABLE,
-                )
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -254,6 +254,11 @@ def _match(fmt: Format, item: Item, found: dict, seen: dict, ctx: Context) -> No
     else:
         seen[key] = item.number
     record = item.record if item.record is not None else (found.get(key) if given else None)
+    if record is not None and item.record is not None:  # named by its own key (系统记录号): once
+        first = seen.setdefault(("record", record.pk), item.number)
+        if first != item.number:
+            message = _("与第%(number)d%(noun)s是同一条记录") % {"number": first, "noun": fmt.item_noun}
+            ctx.error(item, label, fmt.shown_key(item), message, index)
     if record is None:
         if fmt.must_exist and given and not item.key_failed:
             ctx.error(item, label, fmt.shown_key(item), fmt.not_found_message, index)

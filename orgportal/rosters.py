@@ -34,7 +34,13 @@ from django.utils.translation import gettext_lazy
 
 from . import access, codes, imports, uploads
 from .imports import OUTCOME_LABELS, CellError, ImportReport, RowResult  # noqa: F401 (the report, here too)
-from .validators import format_date, format_year_month, normalize_id_number, parse_partial_date
+from .validators import (
+    format_date,
+    format_year_month,
+    hide_id_digits,
+    normalize_id_number,
+    parse_partial_date,
+)
 
 CHUNK = 2000
 # Excel/WPS would evaluate these as formulas (OWASP CSV injection); every string is written as text.
@@ -514,7 +520,7 @@ def _parse(col: Col, raw, lookups: dict):
     if isinstance(model_field, models.IntegerField):
         try:
             return int(float(raw))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: inf, 1e400
             raise ValueError(_("应为整数")) from None
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
@@ -748,7 +754,7 @@ class RosterFormat(imports.Format):
                     and not imports.masked_cell_unchanged(raw, _exported_text(col, getattr(obj, name)))
                 ):
                     failed.add(name)
-                    ctx.error(item, col.header, raw, _("该项对您隐去，不能修改：请留空"), index)
+                    ctx.error(item, col.header, raw, imports.MASKED, index)
         changes = [name for name, value in data.items() if not _same(getattr(instance, name, None), value)]
         for name in changes:
             value = data[name]
@@ -780,7 +786,10 @@ class RosterFormat(imports.Format):
         for name, messages in error.message_dict.items():
             index, col = self.by_field.get(name, (None, None))
             value = "" if col is None else _shown(item.data.get(name))
-            ctx.error(item, col.header if col else _("整行"), value, "；".join(messages), index)
+            text = "；".join(messages)
+            if self.masked:  # a rule comparing with a masked value must not tell its digits
+                text = hide_id_digits(text)
+            ctx.error(item, col.header if col else _("整行"), value, text, index)
 
     # --- write ---
     def write(self, items, ctx):
@@ -939,6 +948,12 @@ def error_workbook(file, report: ImportReport, target) -> None:
     for row in report.rows:
         for error in row.errors:
             listing.append([row.row, row.label, error.column, error.value, error.message])
+    for (
+        cells
+    ) in listing.iter_rows():  # what the clerk typed (a formula's text, a name) is text, never a formula
+        for cell in cells:
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+                cell.data_type = "s"
     for cell in listing[1]:
         cell.font = Font(bold=True)
     workbook.save(target)

@@ -35,6 +35,15 @@ ID_CHECKSUM_MESSAGE = _("公民身份号码校验码错误：末位应为%(expec
 ID_BIRTH_MONTH_MISMATCH = _("出生年月%(record)s与公民身份号码中的%(id)s不一致")
 ID_BIRTH_DATE_MISMATCH = _("出生日期%(record)s与公民身份号码中的%(id)s不一致")
 ID_GENDER_MISMATCH = _("性别与公民身份号码不一致：号码第17位表示%(gender)s")
+ID_DIGITS_IN_MESSAGE = re.compile(r"与公民身份号码中的[0-9.]+不一致|不一致：号码第17位表示.")
+
+
+def hide_id_digits(message: str) -> str:
+    """An ID-agreement message without what it tells of the number (for a user who sees it masked):
+    “出生日期1990.01.02与公民身份号码中的1990.01.15不一致” → “…与公民身份号码不一致”."""
+    return ID_DIGITS_IN_MESSAGE.sub("与公民身份号码不一致", str(message))
+
+
 DATE_INVALID_MESSAGE = _("「%(value)s」不是有效的日期，应写作1985.03或1985.03.15")
 DATE_IMPOSSIBLE_MESSAGE = _("日期「%(value)s」不存在")
 DATE_ORDER_MESSAGE = _("结束日期不能早于开始日期")

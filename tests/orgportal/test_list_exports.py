@@ -110,3 +110,24 @@ def test_every_admin_list_without_a_roster_exports_its_columns(model, county_a, 
     assert len(rows) == 2 + visible.count(), rows  # the title, the header, every record the list holds
     shown = [c for c in site_admin.list_display if c != "action_checkbox"]
     assert rows[1][1] == str(label_for_field(shown[0], model, site_admin))
+
+
+def test_a_write_asked_for_as_xlsx_is_refused_before_it_writes(county_a, staff, api):
+    client = api.as_user(ModelContract.fresh(staff["a"]))
+    kit = contract(next(m for b, m in SCOPED if b == "cadre"))
+    mine = kit.make(county_a)
+    history = mine.history.count()
+    response = client.patch(
+        reverse("cadre-detail", args=[mine.pk]) + "?format=xlsx", {"note": "改"}, format="json"
+    )
+    assert response.status_code == 406 and response["Content-Type"].startswith("application/json")
+    mine.refresh_from_db()
+    assert mine.note != "改" and mine.history.count() == history
+
+
+def test_an_export_link_with_a_stale_filter_goes_back_to_the_list(county_a, staff, client):
+    client.force_login(ModelContract.fresh(staff["a"]))
+    for name in ("admin:cadres_cadrewarning_list_export", "admin:cadres_cadre_roster_export"):
+        args = ["cadres.standard"] if "roster" in name else []
+        response = client.get(reverse(name, args=args), {"id__exact": "abc"})
+        assert response.status_code == 302 and response.url.endswith("?e=1")

@@ -8,6 +8,7 @@ added later is covered without a line here."""
 
 import io
 
+import openpyxl
 import pytest
 from django.contrib.auth.models import Group
 from django.db import models
@@ -134,3 +135,53 @@ def test_a_record_key_outside_the_jurisdiction_or_unknown_is_refused(roster, cou
     rows[2][pk_index] = theirs.pk + 1000
     report = engine.import_rows(roster, rows, whole_city, dry_run=True)
     assert any(e.column == engine.RECORD_KEY_HEADER for e in report.errors), report.as_text()
+
+
+def test_one_record_named_twice_by_its_record_key_is_refused(county_a, city):
+    roster = engine.get("cadres.standard")
+    user = section_user("干部科", county_a, city)
+    contract(roster.model).make(county_a)
+    rows = rows_of(exported(roster, user))
+    rows.append(list(rows[2]))  # the same record again (another row edited elsewhere in the sheet)
+    report = engine.import_rows(roster, rows, user, dry_run=True)
+    assert not report.ok and any("同一条记录" in e.message for e in report.errors), report.as_text()
+
+
+def test_a_rule_against_a_masked_value_does_not_tell_its_digits(county_a):
+    """A user who sees ID numbers masked types a birth date that disagrees with the stored number:
+    refused, without the number's digits in the message."""
+    roster = engine.get("cadres.standard")
+    perms = ["cadres.view_cadre", "cadres.add_cadre", "cadres.change_cadre"]
+    user = UserFactory(perms=perms, units=[county_a])
+    cadre = contract(roster.model).make(county_a)
+    rows = rows_of(exported(roster, user))
+    column = rows[1].index("出生年月")
+    other = cadre.birth_date.replace(year=cadre.birth_date.year - 1)
+    rows[2][column] = f"{other:%Y.%m}"
+    report = engine.import_rows(roster, rows, user, dry_run=True)
+    (error,) = [e for e in report.errors if e.column == "出生年月"]
+    assert "公民身份号码" in error.message and f"{cadre.birth_date:%Y.%m}" not in error.message
+
+
+def test_an_integer_cell_too_large_for_a_number_is_a_cell_error():
+    col = next(
+        c
+        for r in engine.ROSTERS.values()
+        for c in r.columns
+        if c.importable and isinstance(c.field, models.IntegerField) and not c.field.choices
+    )
+    with pytest.raises(ValueError, match="整数"):
+        engine._parse(col, "1e400", {})
+
+
+def test_the_error_list_writes_what_the_clerk_typed_as_text(tmp_path):
+    from orgportal.imports import CellError, ImportReport, RowResult
+
+    report = ImportReport(
+        roster="花名册",
+        rows=[RowResult(row=3, outcome="error", label="=1+1", errors=[CellError(3, "姓名", "=A1", "错")])],
+    )
+    target = tmp_path / "errors.xlsx"
+    engine.error_workbook(None, report, target)
+    listing = openpyxl.load_workbook(target)["错误清单"]
+    assert [c.data_type for c in listing[2]][1:4] == ["s", "s", "s"] and listing["B2"].value == "=1+1"
