@@ -785,7 +785,7 @@ class RosterFormat(imports.Format):
     def _field_errors(self, item, error: ValidationError, ctx) -> None:
         for name, messages in error.message_dict.items():
             index, col = self.by_field.get(name, (None, None))
-            value = "" if col is None else _shown(item.data.get(name))
+            value = "" if col is None else _written(item.raw, index)  # the cell as the clerk wrote it
             text = "；".join(messages)
             if self.masked:  # a rule comparing with a masked value must not tell its digits
                 text = hide_id_digits(text)
@@ -861,12 +861,16 @@ def _exported_text(col: Col, value) -> str:
     return access.mask(value)
 
 
-def _shown(value) -> str:
-    if value is None:
+def _written(row: list, index: int) -> str:
+    """A cell as the clerk wrote it (1990.01 stays 1990.01; a real Excel date reads 1990.01.15)."""
+    raw = row[index] if index < len(row) else None
+    if raw is None:
         return ""
-    if isinstance(value, datetime.date):
-        return format_date(value)
-    return str(value)
+    if isinstance(raw, datetime.datetime | datetime.date):
+        return format_date(raw if not isinstance(raw, datetime.datetime) else raw.date())
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return str(raw).strip()
 
 
 def _row_label(instance, data: dict) -> str:

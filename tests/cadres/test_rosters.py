@@ -535,6 +535,8 @@ def test_a_file_with_six_kinds_of_errors_shows_them_all_in_the_first_preview(cou
     messages = {(e.row, e.column): e.message for e in report.errors}
     assert "校验码" in messages[(2, "公民身份号码")]
     assert "18" in messages[(2, "入党时间")]
+    values = {(e.row, e.column): e.value for e in report.errors}
+    assert values[(2, "入党时间")] == "1990.01"  # as written, not the parsed 1990.01.01
     assert "民族" in messages[(3, "民族")]
     assert (3, "参加工作时间") in messages
     assert "一级科员" in messages[(3, "职级")] and "二级科员" in messages[(3, "职级")]  # the closest choices
